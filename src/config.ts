@@ -1,0 +1,41 @@
+// Configuration from the environment. Every setting has a default; see the README's table.
+import { resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  bodyLimitBytes: number;
+  uploadLimitBytes: number;
+  jwtSecret: string | undefined;
+  jwtTtlSeconds: number;
+  runWorker: boolean;
+  changeRetentionDays: number;
+  logLevel: string;
+}
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    host: process.env.HOST ?? '127.0.0.1',
+    port: int('PORT', 8080),
+    dataDir: resolve(process.env.DATA_DIR ?? './data'),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 4 * 1024 * 1024),
+    uploadLimitBytes: int('UPLOAD_LIMIT_BYTES', 512 * 1024 * 1024),
+    jwtSecret: process.env.JWT_SECRET || undefined,
+    jwtTtlSeconds: int('JWT_TTL_SECONDS', 3600),
+    runWorker: (process.env.RUN_WORKER ?? '1') !== '0',
+    changeRetentionDays: int('CHANGE_RETENTION_DAYS', 30),
+    logLevel: process.env.LOG_LEVEL ?? 'info',
+    ...overrides,
+  };
+}

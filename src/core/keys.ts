@@ -1,0 +1,69 @@
+// API keys: random, shown once, stored as sha256; one key = one user in one project.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../db/pool.ts';
+import { invalid, notFound, unauthenticated, forbidden } from './errors.ts';
+import type { Role } from './users.ts';
+
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+export async function createApiKey(db: Db, userId: number, projectId: number): Promise<string> {
+  const { rows } = await db.query('SELECT 1 FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, userId]);
+  if (!rows[0]) throw invalid('the user is not a member of the project');
+  const key = `al_${randomBytes(24).toString('base64url')}`;
+  await db.query('INSERT INTO api_keys(key_hash, user_id, project_id) VALUES ($1, $2, $3)', [hashKey(key), userId, projectId]);
+  return key;
+}
+
+export async function revokeApiKey(db: Db, key: string): Promise<void> {
+  const { rowCount } = await db.query(
+    'UPDATE api_keys SET revoked_on = now() WHERE key_hash = $1 AND revoked_on IS NULL', [hashKey(key)]);
+  if (!rowCount) throw notFound('no active key matches');
+}
+
+/** The caller of a request: a user acting in one project with one role. */
+export interface Actor {
+  userId: number;
+  userGid: string;
+  email: string;
+  name: string;
+  projectId: number;
+  projectGid: string;
+  role: Role;
+  keyId: number;
+}
+
+const ACTOR_SQL = `
+  SELECT u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
+         p.id AS "projectId", p.gid::text AS "projectGid", m.role, k.id AS "keyId"
+  FROM api_keys k
+  JOIN users u ON u.id = k.user_id
+  JOIN projects p ON p.id = k.project_id
+  LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id`;
+
+/** Authenticates an API key; when projectGid is given the key must belong to that project. */
+export async function actorForKey(db: Db, key: string, projectGid?: string): Promise<Actor> {
+  const { rows } = await db.query(`${ACTOR_SQL} WHERE k.key_hash = $1 AND k.revoked_on IS NULL`, [hashKey(key)]);
+  const a = rows[0];
+  if (!a) throw unauthenticated('unknown or revoked api key');
+  if (projectGid !== undefined && a.projectGid !== projectGid) throw forbidden('the api key is not for this project');
+  if (!a.role) throw forbidden('the user is not a member of this project');
+  return a;
+}
+
+/** Re-checks an actor from a JWT: the key must still be active and the user still a member of `projectGid`. */
+export async function actorForUser(db: Db, keyId: number, userGid: string, projectGid: string): Promise<Actor> {
+  const { rows } = await db.query(
+    `SELECT u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
+            p.id AS "projectId", p.gid::text AS "projectGid", m.role, k.id AS "keyId"
+     FROM api_keys k
+     JOIN users u ON u.id = k.user_id
+     LEFT JOIN projects p ON p.gid = $3::uuid
+     LEFT JOIN memberships m ON m.project_id = p.id AND m.user_id = u.id
+     WHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid`, [keyId, userGid, projectGid]);
+  const a = rows[0];
+  if (!a) throw unauthenticated('the key behind this token was revoked');
+  if (!a.projectId || !a.role) throw forbidden('not a member of this project');
+  return a;
+}
+
+export const canWrite = (a: Actor) => a.role !== 'viewer';

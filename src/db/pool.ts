@@ -1,0 +1,29 @@
+// The database handle every core function takes: a pg Pool or a client inside a transaction.
+import pg from 'pg';
+
+export type Db = pg.Pool | pg.PoolClient;
+
+// int8 (bigint) columns come back as strings by default; counts and cursors fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => { /* an idle client lost its connection; the pool replaces it */ });
+  return pool;
+}
+
+/** Runs fn in a transaction on one pooled client; rolls back on any error. */
+export async function withTx<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,33 @@
+// Unicat authentication: api_key -> JWT; every other call carries `Authorization: Bearer <JWT>`
+// and gets a renewed JWT back in the `Authorization` response header.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../http/context.ts';
+import { actorForUser, type Actor } from '../../core/keys.ts';
+import { issueJwt, verifyJwt } from '../../core/tokens.ts';
+import { unauthenticated, forbidden } from '../../core/errors.ts';
+import { normalizeId } from '../../core/ids.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest { actor: Actor }
+}
+
+export function bearerToken(req: FastifyRequest): string {
+  const h = req.headers.authorization;
+  if (!h) throw unauthenticated('missing JWT');
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  if (!m) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
+  return m[1];
+}
+
+/** onRequest hook (before body parsing, so a request without credentials always gets 401): authenticates every non-public route of the scope. */
+export function installJwtAuth(app: FastifyInstance, ctx: AppContext): void {
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.routeOptions.config?.public) return;
+    const claims = await verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret);
+    const projectGid = normalizeId((req.params as { project?: string }).project);
+    if (!projectGid) throw forbidden('not a member of this project');
+    req.actor = await actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid);
+    reply.header('Authorization', await issueJwt(ctx.db, claims.userGid, claims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+  });
+}

@@ -1,0 +1,55 @@
+// Unicat `auth` and `init`.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../../http/context.ts';
+import { actorForKey } from '../../core/keys.ts';
+import { issueJwt } from '../../core/tokens.ts';
+import { sessionInfo, type SessionInfo } from '../../core/session.ts';
+import { forbidden, CoreError } from '../../core/errors.ts';
+import { normalizeId } from '../../core/ids.ts';
+import { ok } from './envelope.ts';
+
+const CC_VERSION = '2026.11.001';
+
+function sessionEnvelope(s: SessionInfo) {
+  const user = { gid: s.user.gid, username: s.user.email, email: s.user.email, name: s.user.name, avatar: null, status: 'active', options: { language: 'en', timezone: 'UTC' } };
+  return ok({
+    user: s.user.gid,
+    user_projects: s.userProjects,
+    project: s.project.gid,
+    project_members: s.members.map((m) => m.user_gid),
+    last_backed_up: null,
+    'cc.version': CC_VERSION,
+    'cc.cursor': s.ccCursor,
+    cursor: s.cursor,
+  }, {
+    'cc.users': { [user.gid]: user, ...Object.fromEntries(s.members.filter((m) => m.user_gid !== user.gid).map((m) => [m.user_gid, { gid: m.user_gid, username: m.email, email: m.email, name: m.name, avatar: null, status: 'active' }])) },
+    'cc.projects': { [s.project.gid]: { gid: s.project.gid, name: s.project.name, status: 'active' } },
+    'cc.projects_members': Object.fromEntries(s.members.map((m) => [`${s.project.gid}/${m.user_gid}`, { project_gid: s.project.gid, user_gid: m.user_gid, status: 'active', roles: [m.role], options: { rate_limit_per_second: null } }])),
+    'cc.languages': { en: 'English', nl: 'Nederlands', de: 'Deutsch', fr: 'Français' },
+    definitions: {}, classes: {}, fields: {}, layouts: {}, queries: {},
+  });
+}
+
+export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/:project/auth', {
+    config: { public: true },
+    schema: { body: Type.Object({ api_key: Type.String({ minLength: 1 }) }) },
+  }, async (req, reply) => {
+    const projectGid = normalizeId((req.params as { project: string }).project);
+    if (!projectGid) throw forbidden('unknown user for this project');
+    let actor;
+    try {
+      actor = await actorForKey(ctx.db, (req.body as { api_key: string }).api_key, projectGid);
+    } catch (e) {
+      // Unicat answers 403 UNKNOWN_USER for a key it does not know for this project.
+      if (e instanceof CoreError && e.kind === 'unauthenticated') throw forbidden('unknown user for this project');
+      throw e;
+    }
+    reply.header('Authorization', await issueJwt(ctx.db, actor.userGid, actor.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+    return sessionEnvelope(await sessionInfo(ctx.db, actor));
+  });
+
+  // Unicat documents init as GET (it takes no parameters); POST is accepted like every other call.
+  app.route({ method: ['GET', 'POST'], url: '/:project/init', handler: async (req) => sessionEnvelope(await sessionInfo(ctx.db, req.actor)) });
+}

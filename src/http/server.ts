@@ -1,0 +1,72 @@
+// Starts and stops a server process: database, app, socket.io, the in-process worker, signals.
+import { join } from 'node:path';
+import type { Server as HttpServer } from 'node:http';
+import pino from 'pino';
+import type { Config } from '../config.ts';
+import { openDatabase, type Database } from '../db/database.ts';
+import { buildApp } from './app.ts';
+import { DiskBlobStore } from '../storage/disk-store.ts';
+import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
+import { attachSyncSocket } from '../dialects/unicat/sync-socket.ts';
+import { ensureDemo } from '../core/demo.ts';
+
+export interface RunningServer {
+  url: string;
+  db: Database;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: { demo?: boolean; quiet?: boolean } = {}): Promise<RunningServer> {
+  const logger = pino({ level: opts.quiet ? 'silent' : config.logLevel });
+  const db = await openDatabase(config, 'server', (m) => logger.info(m));
+  const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
+  const ctx = { db: db.pool, config, blobs };
+  const app = await buildApp(ctx, { logger: opts.quiet ? false : { level: config.logLevel } });
+  let worker: WorkerHandle | undefined;
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const sync = attachSyncSocket(app.server as HttpServer, ctx);
+  if (config.runWorker) worker = startWorker(db.pool, (m) => logger.info(m));
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  if (opts.demo) {
+    const demo = await ensureDemo(db.pool);
+    if (demo) {
+      console.log(`\nassetlib created a demo project on this empty database (shown once):\n` +
+        `  project gid: ${demo.projectGid}\n  user:        ${demo.email}\n  api key:     ${demo.apiKey}\n` +
+        `  try: curl -s -X POST ${url}/api/p/${demo.projectGid}/auth -H 'Content-Type: application/json' -d '{"api_key":"${demo.apiKey}"}'\n`);
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url, db,
+    close() {
+      closing ??= (async () => {
+        await worker?.stop();
+        await sync.close();
+        await app.close(); // stops accepting, waits for in-flight requests
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** SIGINT/SIGTERM: stop accepting, finish in-flight requests, stop the database, exit. */
+export function closeOnSignals(server: { close(): Promise<void> }, log: (m: string) => void = console.log): void {
+  let count = 0;
+  const handler = (sig: string) => {
+    if (++count > 1) { log(`${sig} again: exiting now`); process.exit(1); }
+    log(`${sig}: shutting down`);
+    server.close().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}

@@ -1,0 +1,83 @@
+// Per-test-file fixtures: a fresh database cloned from the template, a real server listening on
+// a loopback port, and a project with users and keys. Tests talk to it over real HTTP.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { startServer, type RunningServer } from '../../src/http/server.ts';
+import { withTx } from '../../src/db/pool.ts';
+import { createProject } from '../../src/core/projects.ts';
+import { ensureUser, setMembership, type Role } from '../../src/core/users.ts';
+import { createApiKey } from '../../src/core/keys.ts';
+import { withDatabase } from './pg-url.ts';
+
+let counter = 0;
+
+/** A new database cloned from the migrated template; returns its URL. */
+export async function freshDatabase(): Promise<string> {
+  const adminUrl = inject('adminUrl');
+  const name = `assetlib_t_${process.ppid}_${process.pid}_${Date.now()}_${counter++}`.replace(/[^a-z0-9_]/g, '');
+  // the template's owner pid: teardown drops databases by the global-setup pid pattern
+  const tpl = inject('templateDb');
+  const globalPid = tpl.split('_')[2];
+  const dbName = `assetlib_t_${globalPid}_${name.slice('assetlib_t_'.length)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${dbName} TEMPLATE ${tpl}`);
+        break;
+      } catch (e: any) {
+        // "source database is being accessed by other users": another file is cloning right now
+        if (attempt < 50 && e.code === '55006') { await new Promise((r) => setTimeout(r, 100)); continue; }
+        throw e;
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  return withDatabase(adminUrl, dbName);
+}
+
+export interface TestServer {
+  url: string;
+  server: RunningServer;
+  db: pg.Pool;
+  dataDir: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const databaseUrl = overrides.databaseUrl ?? await freshDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'assetlib-data-'));
+  const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, logLevel: 'silent', ...overrides });
+  const server = await startServer(config, { quiet: true });
+  return {
+    url: server.url, server, db: server.db.pool, dataDir, config,
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Fixture { projectGid: string; projectId: number; users: Record<string, { gid: string; id: number; email: string; key: string }> }
+
+/** A project whose members are given as {alias: role}; each gets a user and an API key. */
+export async function createFixture(db: pg.Pool, members: Record<string, Role> = { owner: 'owner' }): Promise<Fixture> {
+  return withTx(db, async (tx) => {
+    const project = await createProject(tx, `Test project ${counter++}`);
+    const users: Fixture['users'] = {};
+    for (const [alias, role] of Object.entries(members)) {
+      const email = `${alias}.${project.gid.slice(0, 8)}@example.test`;
+      const user = await ensureUser(tx, email, alias);
+      await setMembership(tx, project.id, user.id, role);
+      users[alias] = { gid: user.gid, id: user.id, email, key: await createApiKey(tx, user.id, project.id) };
+    }
+    return { projectGid: project.gid, projectId: project.id, users };
+  });
+}
