@@ -30,7 +30,7 @@ export async function migrate(pool: pg.Pool, log: (m: string) => void = () => {}
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
       }
       log(`applied migration ${file}`);
       applied.push(file);

@@ -54,7 +54,7 @@ describe('unicat auth', () => {
       .setIssuedAt(1_600_000_000).setExpirationTime(1_600_000_100).sign(new TextEncoder().encode(rows[0].value));
     const exp = await fetch(`${t.url}/api/p/${f.projectGid}/init`, { headers: { authorization: `Bearer ${expired}` } });
     expect(exp.status).toBe(401);
-    expect((await exp.json()).result.message).toMatch(/expired/);
+    expect(((await exp.json()) as any).result.message).toMatch(/expired/);
   });
 
   it('init works with the JWT and renews it; a non-member gets 403', async () => {
