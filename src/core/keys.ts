@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/pool.ts';
 import { invalid, notFound, unauthenticated, forbidden } from './errors.ts';
 import type { Role } from './users.ts';
+import { sealKey, unsealKey } from './key-seal.ts';
 
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -10,7 +11,8 @@ export async function createApiKey(db: Db, userId: number, projectId: number): P
   const { rows } = await db.query('SELECT 1 FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, userId]);
   if (!rows[0]) throw invalid('the user is not a member of the project');
   const key = `al_${randomBytes(24).toString('base64url')}`;
-  await db.query('INSERT INTO api_keys(key_hash, user_id, project_id) VALUES ($1, $2, $3)', [hashKey(key), userId, projectId]);
+  await db.query('INSERT INTO api_keys(key_hash, key_sealed, user_id, project_id) VALUES ($1, $2, $3, $4)',
+    [hashKey(key), await sealKey(db, key), userId, projectId]);
   return key;
 }
 
@@ -67,3 +69,20 @@ export async function actorForUser(db: Db, keyId: number, userGid: string, proje
 }
 
 export const canWrite = (a: Actor) => a.role !== 'viewer';
+
+/** The actor of a key by id (Bearer JWTs outside a project path act in the key's project). */
+export async function actorForKeyId(db: Db, keyId: number, userGid: string): Promise<Actor> {
+  const { rows } = await db.query(`${ACTOR_SQL} WHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid`, [keyId, userGid]);
+  const a = rows[0];
+  if (!a) throw unauthenticated('the key behind this token was revoked');
+  if (!a.role) throw forbidden('the user is not a member of the project');
+  return a;
+}
+
+/** The active keys of a user, in clear, for verifying HMAC signatures (Uplynk msg/sig). */
+export async function activeKeysOfUser(db: Db, userGid: string): Promise<{ keyId: number; key: string }[]> {
+  const { rows } = await db.query(
+    `SELECT k.id, k.key_sealed FROM api_keys k JOIN users u ON u.id = k.user_id
+     WHERE u.gid = $1::uuid AND k.revoked_on IS NULL ORDER BY k.id`, [userGid]);
+  return Promise.all(rows.map(async (r) => ({ keyId: r.id, key: await unsealKey(db, r.key_sealed) })));
+}

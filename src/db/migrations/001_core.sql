@@ -34,10 +34,15 @@ CREATE TABLE memberships (
 );
 CREATE INDEX memberships_user ON memberships (user_id);
 
--- API keys: only the sha256 of the key is stored. A key belongs to one user in one project.
+-- API keys: looked up by their sha256. A key belongs to one user in one project. Uplynk's
+-- msg/sig scheme is an HMAC keyed with the key itself, so the server must be able to recompute
+-- it: key_sealed holds the key encrypted (AES-256-GCM) under the key-sealing secret.
+INSERT INTO settings(key, value)
+VALUES ('key_seal_secret', encode(sha256((gen_random_uuid()::text || clock_timestamp()::text || gen_random_uuid()::text)::bytea), 'hex'));
 CREATE TABLE api_keys (
   id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   key_hash   text NOT NULL UNIQUE,
+  key_sealed text NOT NULL,
   user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   project_id bigint NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   created_on timestamptz NOT NULL DEFAULT now(),
