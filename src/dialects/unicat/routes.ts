@@ -7,6 +7,7 @@ import { installJwtAuth } from './auth.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { assetRoutes } from './asset-routes.ts';
 import { bulkRoutes } from './bulk-routes.ts';
+import { searchRoutes } from './search-routes.ts';
 
 export async function unicatRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
@@ -14,5 +15,6 @@ export async function unicatRoutes(app: FastifyInstance, ctx: AppContext): Promi
   await app.register(multipart, { limits: { fileSize: ctx.config.uploadLimitBytes, files: 1, fields: 20 } });
   await sessionRoutes(app, ctx);
   await assetRoutes(app, ctx);
+  await searchRoutes(app, ctx);
   await bulkRoutes(app, ctx);
 }
