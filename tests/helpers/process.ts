@@ -1,0 +1,52 @@
+// Spawning real `assetlib` processes for CLI, lifecycle and durability tests.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const BIN = 'bin/assetlib.js';
+
+export interface Proc { child: ChildProcess; output(): string; exited: Promise<number | null> }
+
+export function spawnAssetlib(args: string[], env: Record<string, string | undefined>): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], env: Record<string, string | undefined>): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 30_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const v = await fn();
+    if (v !== undefined && v !== null && (v as unknown) !== false) return v as T;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** postgres processes running on a data directory. */
+export function postgresPids(pgDir: string): number[] {
+  const r = spawnSync('pgrep', ['-f', `postgres -D ${pgDir}`], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
