@@ -1,0 +1,253 @@
+// THE membership operation: add many or remove many assets, one outcome per distinct id, one
+// set-based statement per request (the ids are unnested with their ordinality, classified against
+// assets/library_assets, and inserted or deleted in the same statement). Feed events
+// ('libraries_assets', key '<library gid>/<asset gid>') come from the statement-level triggers of
+// migration 002, in the same statement. See docs/libraries.md.
+import type { Db } from '../../db/pool.ts';
+import type { Actor } from '../keys.ts';
+import { CoreError, invalid, tooLarge, type ErrorKind } from '../errors.ts';
+import { normalizeId } from '../ids.ts';
+import { loadLibrary, requireAccess, type LibraryInfo } from './access.ts';
+
+export type MembershipOp = 'add' | 'remove';
+
+export type Outcome =
+  | 'added'          // add: the asset is now a member
+  | 'already_member' // add: it was a member already (nothing changed)
+  | 'removed'        // remove: the asset is no longer a member
+  | 'not_member'     // remove: it was not a member (nothing changed)
+  | 'not_found'      // no such asset visible to the caller (also a malformed id)
+  | 'no_permission'  // the asset is in another project of the caller: not allowed in this library
+  | 'deleted_asset'  // add: the asset is in the trash
+  | 'not_a_file';    // a folder: only files can be members
+
+/**
+ * strict:     anything but added/removed fails the whole request (Oracle without skip flags)
+ * idempotent: already_member/not_member are fine too; not_found etc. fail (Uplynk)
+ * per_item:   nothing fails; every id gets its outcome (Oracle's skipDuplicate / skipIfNotInCollection)
+ */
+export type MembershipPolicy = 'strict' | 'idempotent' | 'per_item';
+export const POLICY_STRICT: MembershipPolicy = 'strict';
+export const POLICY_IDEMPOTENT: MembershipPolicy = 'idempotent';
+export const POLICY_PER_ITEM: MembershipPolicy = 'per_item';
+
+export const MAX_MEMBERSHIP_IDS = 10_000;
+
+const FAILING: Record<MembershipPolicy, Outcome[]> = {
+  strict: ['already_member', 'not_member', 'not_found', 'no_permission', 'deleted_asset', 'not_a_file'],
+  idempotent: ['not_found', 'no_permission', 'deleted_asset', 'not_a_file'],
+  per_item: [],
+};
+
+/** The outcomes that make a request fail under a policy. */
+export function failingOutcomes(policy: MembershipPolicy): readonly Outcome[] {
+  return FAILING[policy];
+}
+
+/** The CoreError kind a failing outcome raises (the first failing id decides). */
+export const OUTCOME_KIND: Record<Exclude<Outcome, 'added' | 'removed'>, ErrorKind> = {
+  already_member: 'conflict',
+  not_member: 'conflict',
+  not_found: 'not_found',
+  no_permission: 'forbidden',
+  deleted_asset: 'rule',
+  not_a_file: 'rule',
+};
+
+export interface ItemOutcome {
+  /** the id as given when malformed, else its canonical (dashed, lowercase) form */
+  id: string;
+  outcome: Outcome;
+  /** when it happened: the add/remove time, or added_on for already_member */
+  at: Date;
+}
+
+export interface MembershipResult {
+  outcomes: ItemOutcome[];
+  /** number of rows actually added or removed */
+  changed: number;
+  /** the library before the change (memberCount not included) */
+  library: LibraryInfo;
+}
+
+/** Info of the CoreError thrown when a request fails (the request then changed nothing). */
+export interface MembershipFailureInfo {
+  library: string;
+  op: MembershipOp;
+  /** the first failing id (input order) and its outcome */
+  id: string;
+  outcome: Outcome;
+  /** failing ids in input order, at most 100 */
+  failed: { id: string; outcome: Outcome }[];
+  failedCount: number;
+  [k: string]: unknown;
+}
+
+const ADD_SQL = `
+  WITH inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o)),
+  c AS (
+    SELECT inp.o, inp.g, a.id AS asset_id, la.added_on,
+      CASE WHEN a.id IS NULL THEN 'not_found'
+           WHEN a.project_id <> $3 THEN CASE WHEN m.user_id IS NULL THEN 'not_found' ELSE 'no_permission' END
+           WHEN NOT a.is_file THEN 'not_a_file'
+           WHEN la.asset_id IS NOT NULL THEN 'already_member'
+           WHEN a.deleted_on IS NOT NULL THEN 'deleted_asset'
+           ELSE 'added' END AS outcome
+    FROM inp
+    LEFT JOIN assets a ON a.gid = inp.g
+    LEFT JOIN memberships m ON a.project_id <> $3 AND m.project_id = a.project_id AND m.user_id = $4
+    LEFT JOIN library_assets la ON la.library_id = $1 AND la.asset_id = a.id),
+  gate AS (SELECT NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
+  ch AS (
+    INSERT INTO library_assets(library_id, asset_id, asset_gid, project_id, added_by)
+    SELECT $1, c.asset_id, c.g, $3, $4 FROM c, gate WHERE gate.ok AND c.outcome = 'added'
+    ON CONFLICT (library_id, asset_id) DO NOTHING
+    RETURNING asset_id)
+  SELECT c.g::text AS id,
+         CASE WHEN c.outcome = 'added' AND gate.ok AND ch.asset_id IS NULL THEN 'already_member' ELSE c.outcome END AS outcome,
+         coalesce(c.added_on, now()) AS at, gate.ok AS applied, (ch.asset_id IS NOT NULL) AS changed
+  FROM c CROSS JOIN gate LEFT JOIN ch ON ch.asset_id = c.asset_id
+  ORDER BY c.o`;
+
+const REMOVE_SQL = `
+  WITH inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o)),
+  c AS (
+    SELECT inp.o, inp.g, a.id AS asset_id,
+      CASE WHEN a.id IS NULL THEN 'not_found'
+           WHEN a.project_id <> $3 THEN CASE WHEN m.user_id IS NULL THEN 'not_found' ELSE 'no_permission' END
+           WHEN NOT a.is_file THEN 'not_a_file'
+           WHEN la.asset_id IS NULL THEN 'not_member'
+           ELSE 'removed' END AS outcome
+    FROM inp
+    LEFT JOIN assets a ON a.gid = inp.g
+    LEFT JOIN memberships m ON a.project_id <> $3 AND m.project_id = a.project_id AND m.user_id = $4
+    LEFT JOIN library_assets la ON la.library_id = $1 AND la.asset_id = a.id),
+  gate AS (SELECT NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
+  ch AS (
+    DELETE FROM library_assets la USING c, gate
+    WHERE gate.ok AND c.outcome = 'removed' AND la.library_id = $1 AND la.asset_id = c.asset_id
+    RETURNING la.asset_id)
+  SELECT c.g::text AS id,
+         CASE WHEN c.outcome = 'removed' AND gate.ok AND ch.asset_id IS NULL THEN 'not_member' ELSE c.outcome END AS outcome,
+         now() AS at, gate.ok AS applied, (ch.asset_id IS NOT NULL) AS changed
+  FROM c CROSS JOIN gate LEFT JOIN ch ON ch.asset_id = c.asset_id
+  ORDER BY c.o`;
+
+/** The SQL of one membership statement (exported for the bench's floor). Params:
+ *  $1 library id, $2 uuid[] distinct ids, $3 project id, $4 user id, $5 failing outcomes text[], $6 force-fail. */
+export function membershipSql(op: MembershipOp): string {
+  return op === 'add' ? ADD_SQL : REMOVE_SQL;
+}
+
+/**
+ * Adds or removes assets. Ids are given raw (dashed or 32-hex uuid strings); duplicates give one
+ * outcome per distinct id in first-seen order; a malformed id is a not_found outcome carrying the
+ * id as given. Throws: invalid (empty list, not an array, unknown op or policy), too_large
+ * (> 10,000 distinct ids), not_found (library), forbidden (caller below contributor), and, when
+ * the policy fails the request, the kind of the first failing outcome (OUTCOME_KIND) with
+ * MembershipFailureInfo; a failed request changes nothing.
+ */
+export async function changeMembership(
+  db: Db, actor: Actor, libraryGid: unknown, op: MembershipOp, rawIds: readonly unknown[], policy: MembershipPolicy,
+): Promise<MembershipResult> {
+  if (op !== 'add' && op !== 'remove') throw invalid('op must be add or remove', { field: 'op' });
+  if (!(policy in FAILING)) throw invalid('unknown membership policy', { field: 'policy' });
+  if (!Array.isArray(rawIds)) throw invalid('ids must be a list', { field: 'ids' });
+  if (rawIds.length === 0) throw invalid('the list of asset ids is empty', { field: 'ids' });
+  if (rawIds.length > 10 * MAX_MEMBERSHIP_IDS) {
+    throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} asset ids per request`, { field: 'ids', limit: MAX_MEMBERSHIP_IDS, count: rawIds.length });
+  }
+  // distinct ids in first-seen order; malformed ones keep their raw text
+  const order: { key: string; valid: boolean }[] = [];
+  const seen = new Set<string>();
+  const valid: string[] = [];
+  for (const raw of rawIds) {
+    const id = normalizeId(raw);
+    const key = id ?? (typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw));
+    const k = id ? key : `\u0000${key}`; // a malformed string never equals a canonical id
+    if (seen.has(k)) continue;
+    seen.add(k);
+    order.push({ key, valid: Boolean(id) });
+    if (id) valid.push(id);
+  }
+  if (order.length > MAX_MEMBERSHIP_IDS) {
+    throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} distinct asset ids per request`, { field: 'ids', limit: MAX_MEMBERSHIP_IDS, count: order.length });
+  }
+
+  const library = await loadLibrary(db, actor, libraryGid);
+  requireAccess(library, 'contributor', op === 'add' ? 'adding assets to a library' : 'removing assets from a library');
+
+  const failing = FAILING[policy];
+  const malformedFails = valid.length < order.length && failing.includes('not_found');
+  const byId = new Map<string, { outcome: Outcome; at: Date; changed: boolean }>();
+  let applied = !malformedFails;
+  if (valid.length > 0) {
+    const { rows } = await db.query(membershipSql(op),
+      [library.id, valid, actor.projectId, actor.userId, failing, malformedFails]);
+    for (const r of rows) byId.set(r.id, { outcome: r.outcome, at: r.at, changed: r.changed });
+    applied = rows[0].applied;
+  }
+  const now = new Date();
+  const outcomes: ItemOutcome[] = [];
+  let changed = 0;
+  for (const o of order) {
+    const r = o.valid ? byId.get(o.key) : undefined;
+    if (r) {
+      outcomes.push({ id: o.key, outcome: r.outcome, at: r.at });
+      if (r.changed) changed++;
+    } else {
+      outcomes.push({ id: o.key, outcome: 'not_found', at: now });
+    }
+  }
+  if (!applied) {
+    const failed = outcomes.filter((x) => failing.includes(x.outcome));
+    const first = failed[0];
+    const kind = OUTCOME_KIND[first.outcome as keyof typeof OUTCOME_KIND];
+    const info: MembershipFailureInfo = {
+      library: library.gid, op, id: first.id, outcome: first.outcome,
+      failed: failed.slice(0, 100).map(({ id, outcome }) => ({ id, outcome })), failedCount: failed.length,
+    };
+    throw new CoreError(kind, `${op === 'add' ? 'cannot add' : 'cannot remove'} asset ${first.id}: ${first.outcome.replace(/_/g, ' ')}` +
+      (failed.length > 1 ? ` (and ${failed.length - 1} more)` : ''), info);
+  }
+  return { outcomes, changed, library };
+}
+
+export interface MemberAsset {
+  gid: string;
+  name: string;
+  pathname: string;
+  isFile: boolean;
+  type: string | null;
+  mime: string | null;
+  size: number | null;
+  createdOn: Date;
+  updatedOn: Date;
+  addedOn: Date;
+  addedBy: string | null;
+}
+
+/**
+ * The live members of a library (assets in the trash are hidden until restored), in the order
+ * they were added; total counts all live members. Anyone with access may list.
+ */
+export async function listMembers(db: Db, actor: Actor, libraryGid: unknown, opts: { offset?: number; limit?: number } = {}): Promise<{ items: MemberAsset[]; total: number; library: LibraryInfo }> {
+  const offset = opts.offset ?? 0;
+  const limit = opts.limit ?? 50;
+  if (!Number.isInteger(offset) || offset < 0) throw invalid('offset must be a non-negative integer', { field: 'offset' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit must be an integer from 1 to 1000', { field: 'limit' });
+  const library = await loadLibrary(db, actor, libraryGid);
+  const { rows } = await db.query(
+    `WITH m AS (
+       SELECT la.asset_id, la.added_on, la.added_by FROM library_assets la JOIN assets a ON a.id = la.asset_id
+       WHERE la.library_id = $1 AND a.deleted_on IS NULL),
+     t AS (SELECT count(*)::int AS total FROM m)
+     SELECT t.total, page.* FROM t LEFT JOIN LATERAL (
+       SELECT a.gid::text AS gid, a.name, a.pathname, a.is_file AS "isFile", a.type, a.mime, a.size,
+              a.created_on AS "createdOn", a.updated_on AS "updatedOn", m.added_on AS "addedOn", u.gid::text AS "addedBy"
+       FROM m JOIN assets a ON a.id = m.asset_id LEFT JOIN users u ON u.id = m.added_by
+       ORDER BY m.added_on, m.asset_id OFFSET $2 LIMIT $3) page ON true`, [library.id, offset, limit]);
+  const total = rows[0].total;
+  const items = rows.filter((r) => r.gid !== null).map(({ total: _t, ...r }) => r as MemberAsset);
+  return { items, total, library };
+}
