@@ -1,0 +1,49 @@
+// Shared pieces of the asset-tree core: the batch outcome type, the per-project tree lock and
+// the write-permission rule.
+import type { Db } from '../../db/pool.ts';
+import type { Actor } from '../keys.ts';
+import { canWrite } from '../keys.ts';
+import { forbidden, invalid } from '../errors.ts';
+
+/**
+ * Result of a set-based batch (trashSubtrees, restoreSubtrees, moveSubtrees): how many of the
+ * distinct requested ids succeeded, and how many failed, per reason. Reasons:
+ * not_found, is_root, already_deleted (trash), not_deleted, parent_deleted (restore),
+ * deleted, into_own_subtree (move), name_conflict (restore, move).
+ */
+export interface BatchOutcome { done: number; failed: Record<string, number> }
+
+/** Viewers only read. */
+export function requireWrite(actor: Actor): void {
+  if (!canWrite(actor)) throw forbidden('a viewer cannot change assets', { role: actor.role });
+}
+
+const TREE_LOCK_CLASS = 727_271_002;
+
+/**
+ * Serialises structural changes of one project's tree (create, upload, rename, move, trash,
+ * restore, permanent delete) for the rest of the transaction, so that e.g. a folder created
+ * under a folder that is being trashed cannot end up live under a trashed parent. Reads never
+ * take it. Callers run in READ COMMITTED (each later statement sees what committed before).
+ */
+export async function lockTree(tx: Db, projectId: number): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, $2::int)', [TREE_LOCK_CLASS, projectId]);
+}
+
+/** Validates a batch of internal ids (non-empty list of positive integers). */
+export function checkIds(ids: unknown, what = 'rootIds'): number[] {
+  if (!Array.isArray(ids) || ids.some((x) => !Number.isSafeInteger(x) || (x as number) <= 0)) {
+    throw invalid(`${what} must be a list of internal asset ids`);
+  }
+  return ids as number[];
+}
+
+/** Groups a SQL row of counts into a BatchOutcome, dropping zero counts. */
+export function outcome(done: number, failed: Record<string, number | string | null>): BatchOutcome {
+  const f: Record<string, number> = {};
+  for (const [k, v] of Object.entries(failed)) { const n = Number(v ?? 0); if (n > 0) f[k] = n; }
+  return { done: Number(done), failed: f };
+}
+
+/** SQL for the exclusive upper bound of the subtree range of a path column/expression. */
+export const upper = (p: string) => `((left(${p}, -1) || '0') COLLATE "C")`;

@@ -1,0 +1,179 @@
+// Trash: soft delete of whole subtrees, restore of exactly what a delete trashed, and permanent
+// delete. Every batch function is set-based: a constant number of statements for 1 or 5,000
+// roots and for subtrees of any size.
+import type { Db } from '../../db/pool.ts';
+import type { Actor } from '../keys.ts';
+import type { BlobStore } from '../../storage/blob-store.ts';
+import { rule, notFound } from '../errors.ts';
+import { type BatchOutcome, checkIds, lockTree, outcome, requireWrite, upper } from './common.ts';
+
+/**
+ * $1 project id, $2 bigint[] root ids. Trashes every live asset in the subtree of each requested
+ * live, non-root asset; deleted_root is the top-most requested ancestor (a requested asset inside
+ * another requested subtree is trashed with it and counts as done). Rows already in the trash
+ * keep their own deleted_root, so restoring this delete brings back exactly what it trashed.
+ * Events: DELETE per trashed asset, then UPDATE per parent whose childcount changed.
+ */
+export const TRASH_SQL = `
+WITH req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
+cand AS (SELECT a.id, a.parent_id, a.path, a.deleted_on FROM assets a JOIN req ON a.id = req.id WHERE a.project_id = $1),
+ok AS (SELECT * FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NULL),
+nested AS (
+  SELECT DISTINCT o.id FROM ok o
+  CROSS JOIN LATERAL unnest(string_to_array(btrim(o.path, '/'), '/')) AS anc(sid)
+  JOIN ok o2 ON o2.id = anc.sid::bigint AND o2.id <> o.id),
+top AS (SELECT * FROM ok WHERE id NOT IN (SELECT id FROM nested)),
+upd AS (
+  UPDATE assets a SET deleted_on = now(), deleted_root = t.id
+  FROM top t
+  WHERE a.path >= t.path AND a.path < ${upper('t.path')} AND a.deleted_on IS NULL
+  RETURNING a.gid),
+parents AS (SELECT DISTINCT p.gid FROM top t JOIN assets p ON p.id = t.parent_id)
+SELECT (SELECT count(*) FROM ok) AS done,
+       (SELECT count(*) FROM req WHERE id NOT IN (SELECT id FROM cand)) AS not_found,
+       (SELECT count(*) FROM cand WHERE parent_id IS NULL) AS is_root,
+       (SELECT count(*) FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NOT NULL) AS already_deleted,
+       (SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM upd))) AS c1,
+       (SELECT emit_changes($1, 'UPDATE', 'assets', (SELECT array_agg(gid::text) FROM parents))) AS c2`;
+
+/**
+ * $1 project id, $2 bigint[] ids. Restores each requested trash root (an asset whose own delete
+ * trashed it) with exactly the rows that delete trashed. Refused per item: not_found,
+ * not_deleted, name_conflict (a live sibling, or a sibling restored in this batch, has the name;
+ * among two requested same-named trash roots the lower id wins), parent_deleted (the parent stays
+ * in the trash after this batch). A requested root whose parent is restored by another requested
+ * root in the same batch is restored (the chain is followed with a recursive walk). A requested
+ * asset that was trashed by an ancestor's delete counts as done when that ancestor is restored
+ * in this batch, else parent_deleted.
+ * Events: INSERT per restored asset, then UPDATE per live parent whose childcount changed.
+ */
+export const RESTORE_SQL = `
+WITH RECURSIVE req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
+cand AS (SELECT a.id, a.parent_id, a.path, a.name, a.deleted_on, a.deleted_root
+         FROM assets a JOIN req ON a.id = req.id WHERE a.project_id = $1),
+troots AS (SELECT * FROM cand WHERE deleted_on IS NOT NULL AND deleted_root = id),
+conflicted AS (
+  SELECT r.id FROM troots r WHERE EXISTS (
+    SELECT 1 FROM assets s
+    WHERE s.parent_id = r.parent_id AND s.name = r.name AND s.id <> r.id
+      AND (s.deleted_on IS NULL
+           OR (s.deleted_root IN (SELECT id FROM troots) AND NOT (s.id = s.deleted_root AND s.id > r.id))))),
+cands AS (SELECT * FROM troots WHERE id NOT IN (SELECT id FROM conflicted)),
+walk(start, cur) AS (
+  SELECT id, id FROM cands
+  UNION ALL
+  SELECT w.start, p.deleted_root
+  FROM walk w JOIN assets a ON a.id = w.cur JOIN assets p ON p.id = a.parent_id
+  WHERE p.deleted_on IS NOT NULL AND p.deleted_root IN (SELECT id FROM cands)),
+okr AS (
+  SELECT DISTINCT w.start AS id FROM walk w
+  JOIN assets a ON a.id = w.cur JOIN assets p ON p.id = a.parent_id
+  WHERE p.deleted_on IS NULL),
+roots AS (SELECT c.* FROM cand c JOIN okr ON okr.id = c.id),
+upd AS (
+  UPDATE assets a SET deleted_on = NULL, deleted_root = NULL
+  FROM roots r
+  WHERE a.path >= r.path AND a.path < ${upper('r.path')} AND a.deleted_root = r.id
+  RETURNING a.gid),
+parents AS (SELECT DISTINCT p.gid FROM roots r JOIN assets p ON p.id = r.parent_id WHERE p.deleted_on IS NULL),
+tally AS (
+  SELECT CASE
+    WHEN c.id IS NULL THEN 'not_found'
+    WHEN c.deleted_on IS NULL THEN 'not_deleted'
+    WHEN c.id IN (SELECT id FROM okr) THEN 'done'
+    WHEN c.deleted_root <> c.id AND c.deleted_root IN (SELECT id FROM okr) THEN 'done'
+    WHEN c.id IN (SELECT id FROM conflicted) THEN 'name_conflict'
+    ELSE 'parent_deleted' END AS st
+  FROM req LEFT JOIN cand c ON c.id = req.id)
+SELECT (SELECT count(*) FROM tally WHERE st = 'done') AS done,
+       (SELECT count(*) FROM tally WHERE st = 'not_found') AS not_found,
+       (SELECT count(*) FROM tally WHERE st = 'not_deleted') AS not_deleted,
+       (SELECT count(*) FROM tally WHERE st = 'name_conflict') AS name_conflict,
+       (SELECT count(*) FROM tally WHERE st = 'parent_deleted') AS parent_deleted,
+       (SELECT emit_changes($1, 'INSERT', 'assets', (SELECT array_agg(gid::text) FROM upd))) AS c1,
+       (SELECT emit_changes($1, 'UPDATE', 'assets', (SELECT array_agg(gid::text) FROM parents))) AS c2`;
+
+/**
+ * Soft-deletes the subtrees of `rootIds` (internal ids of the actor's project). Set-based; never
+ * throws for per-item failures (not_found, is_root, already_deleted). Run inside a transaction.
+ */
+export async function trashSubtrees(tx: Db, actor: Actor, rootIds: number[]): Promise<BatchOutcome> {
+  requireWrite(actor);
+  checkIds(rootIds);
+  if (rootIds.length === 0) return { done: 0, failed: {} };
+  await lockTree(tx, actor.projectId);
+  const { rows: [r] } = await tx.query(TRASH_SQL, [actor.projectId, rootIds]);
+  return outcome(r.done, { not_found: r.not_found, is_root: r.is_root, already_deleted: r.already_deleted });
+}
+
+/**
+ * Restores what the deletes of `rootIds` trashed. Set-based; never throws for per-item failures
+ * (not_found, not_deleted, name_conflict, parent_deleted). Run inside a transaction.
+ */
+export async function restoreSubtrees(tx: Db, actor: Actor, rootIds: number[]): Promise<BatchOutcome> {
+  requireWrite(actor);
+  checkIds(rootIds);
+  if (rootIds.length === 0) return { done: 0, failed: {} };
+  await lockTree(tx, actor.projectId);
+  const { rows: [r] } = await tx.query(RESTORE_SQL, [actor.projectId, rootIds]);
+  return outcome(r.done, { not_found: r.not_found, not_deleted: r.not_deleted, name_conflict: r.name_conflict, parent_deleted: r.parent_deleted });
+}
+
+const FAIL_MESSAGES: Record<string, string> = {
+  not_found: 'the asset does not exist',
+  is_root: 'the root folder cannot be deleted',
+  already_deleted: 'the asset is already deleted',
+  not_deleted: 'the asset is not deleted',
+  parent_deleted: 'the parent folder is deleted: undelete the parent first',
+  name_conflict: 'a live asset with the same name exists in the parent folder',
+  deleted: 'the asset is deleted',
+  into_own_subtree: 'a folder cannot be moved into itself or its own subtree',
+};
+
+/** Turns the single failure of a one-id batch into a 422 (rule, or not_found). */
+export function throwIfFailed(o: BatchOutcome, gid: string): void {
+  const reason = Object.keys(o.failed)[0];
+  if (!reason) return;
+  const info = { asset: gid, reason };
+  throw reason === 'not_found' ? notFound(FAIL_MESSAGES[reason], info) : rule(FAIL_MESSAGES[reason] ?? reason, info);
+}
+
+/**
+ * $1 project id, $2 asset id (must be deleted). Removes the subtree rows for good and returns
+ * the content hashes that no remaining row references. Events: DELETE per removed asset.
+ */
+export const PURGE_SQL = `
+WITH r AS (SELECT id, path FROM assets WHERE id = $2 AND project_id = $1 AND deleted_on IS NOT NULL),
+del AS (DELETE FROM assets a USING r WHERE a.path >= r.path AND a.path < ${upper('r.path')} RETURNING a.gid, a.content_hash),
+orphans AS (
+  SELECT DISTINCT d.content_hash AS h FROM del d, r
+  WHERE d.content_hash IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM assets o WHERE o.content_hash = d.content_hash
+      AND NOT (o.path >= r.path AND o.path < ${upper('r.path')})))
+SELECT (SELECT count(*) FROM del) AS removed,
+       (SELECT coalesce(array_agg(h), '{}') FROM orphans) AS orphans,
+       (SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM del))) AS c1`;
+
+/**
+ * Permanently deletes a deleted asset and its subtree. Blobs that no row references any more
+ * are removed by `removeOrphanBlobs` after the caller commits. Returns the number of rows removed
+ * and those blob hashes.
+ */
+export async function purgeSubtree(tx: Db, actor: Actor, id: number, gid: string): Promise<{ removed: number; orphans: string[] }> {
+  requireWrite(actor);
+  await lockTree(tx, actor.projectId);
+  const { rows: [a] } = await tx.query('SELECT parent_id, deleted_on FROM assets WHERE id = $1 AND project_id = $2', [id, actor.projectId]);
+  if (!a) throw notFound('the asset does not exist', { asset: gid });
+  if (a.parent_id === null) throw rule('the root folder cannot be deleted', { asset: gid, reason: 'is_root' });
+  if (a.deleted_on === null) throw rule('only a deleted asset can be permanently deleted', { asset: gid, reason: 'not_deleted' });
+  const { rows: [r] } = await tx.query(PURGE_SQL, [actor.projectId, id]);
+  return { removed: Number(r.removed), orphans: r.orphans };
+}
+
+/** After commit: removes the blobs of `hashes` that are still unreferenced. */
+export async function removeOrphanBlobs(db: Db, blobs: BlobStore, hashes: string[]): Promise<void> {
+  if (hashes.length === 0) return;
+  const { rows } = await db.query(
+    `SELECT h FROM unnest($1::text[]) h WHERE NOT EXISTS (SELECT 1 FROM assets WHERE content_hash = h)`, [hashes]);
+  await blobs.remove(rows.map((r) => r.h));
+}
