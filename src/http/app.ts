@@ -19,6 +19,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean | objec
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Uplynk's DELETE /libraries/{id}/assets?ids=... carries up to 10,000 ids in the URL (~370 KB)
+    http: { maxHeaderSize: 1024 * 1024 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },

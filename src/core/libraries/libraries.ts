@@ -72,6 +72,8 @@ export interface ListLibrariesOptions {
   type?: 'owner' | 'shared';
   /** also the caller's own libraries in the trash (never others': sharees lose access) */
   includeDeleted?: boolean;
+  /** only libraries created after this instant */
+  createdAfter?: Date;
 }
 
 export interface LibraryList { items: Library[]; total: number; totalOwned: number; totalShared: number }
@@ -87,6 +89,9 @@ export async function listLibraries(db: Db, actor: Actor, opts: ListLibrariesOpt
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalid(`limit must be an integer from 1 to ${MAX_PAGE}`, { field: 'limit' });
   const order = opts.order ?? 'created';
   if (!(order in ORDERS)) throw invalid(`order must be one of ${LIBRARY_ORDERS.join(', ')}`, { field: 'order' });
+  if (opts.createdAfter !== undefined && !(opts.createdAfter instanceof Date && Number.isFinite(opts.createdAfter.getTime()))) {
+    throw invalid('createdAfter must be a valid date', { field: 'createdAfter' });
+  }
   if (opts.type !== undefined && opts.type !== 'owner' && opts.type !== 'shared') throw invalid('type must be owner or shared', { field: 'type' });
   const search = opts.search ? `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const { rows } = await db.query(
@@ -95,7 +100,8 @@ export async function listLibraries(db: Db, actor: Actor, opts: ListLibrariesOpt
        FROM libraries l LEFT JOIN library_shares s ON s.library_id = l.id AND s.user_id = $2
        WHERE l.project_id = $1 AND (l.owner_id = $2 OR s.user_id IS NOT NULL)
          AND (l.deleted_on IS NULL OR ($3 AND l.owner_id = $2))
-         AND ($4::text IS NULL OR l.name ILIKE $4)),
+         AND ($4::text IS NULL OR l.name ILIKE $4)
+         AND ($8::timestamptz IS NULL OR l.created > $8)),
      sel AS (SELECT * FROM vis WHERE $5::text IS NULL OR owned = ($5 = 'owner')),
      counts AS (
        SELECT (SELECT count(*) FROM sel)::int AS total,
@@ -107,7 +113,7 @@ export async function listLibraries(db: Db, actor: Actor, opts: ListLibrariesOpt
          SELECT ${librarySelect(true, '$2')}
          FROM sel JOIN libraries l ON l.id = sel.id ${libraryJoins('$2')}
          ORDER BY ${ORDERS[order]} OFFSET $6 LIMIT $7) x) page ON true`,
-    [actor.projectId, actor.userId, Boolean(opts.includeDeleted), search, opts.type ?? null, offset, limit]);
+    [actor.projectId, actor.userId, Boolean(opts.includeDeleted), search, opts.type ?? null, offset, limit, opts.createdAfter ?? null]);
   const items: Library[] = [];
   for (const r of rows) {
     if (!r.lib) continue;

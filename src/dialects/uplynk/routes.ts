@@ -1,7 +1,225 @@
-// Uplynk Libraries v4 under /api/v4.
-import type { FastifyInstance } from 'fastify';
+// Uplynk Libraries v4 under /api/v4 (API-SPEC §2, API-NOTES §1, seeds 000/001); our decisions
+// and extensions are in docs/dialects/uplynk.md. Every route needs msg/sig (auth.ts); the wire
+// format is JSON; errors as in errors.ts. No rule is decided here: the core decides.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
+import { invalid, tooLarge } from '../../core/errors.ts';
+import { isId, normalizeId } from '../../core/ids.ts';
+import {
+  createLibrary, getLibrary, listLibraries, updateLibrary, trashLibrary, restoreLibrary,
+  shareLibrary, listShares, unshareLibrary, changeMembership, listMembers,
+  POLICY_IDEMPOTENT, MAX_MEMBERSHIP_IDS, type LibraryOrder,
+} from '../../core/libraries/index.ts';
+import { installUplynkAuth } from './auth.ts';
+import { installUplynkErrors } from './errors.ts';
+import { libraryJson, libraryPath, memberJson, shareJson } from './library-json.ts';
 
-export async function uplynkRoutes(_app: FastifyInstance, _ctx: AppContext): Promise<void> {
-  // filled in by the libraries work
+type Q = Record<string, unknown>;
+const MAX_PAGE_SIZE = 1000;
+
+function str(q: Q, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw invalid(`${name} must be given once`, { field: name });
+  return v;
+}
+
+function intParam(q: Q, name: string, fallback: number, min: number, max: number): number {
+  const v = str(q, name);
+  if (v === undefined || v === '') return fallback;
+  if (!/^\d+$/.test(v)) throw invalid(`${name} must be an integer`, { field: name, value: v });
+  const n = Number(v);
+  if (n < min || n > max) throw invalid(`${name} must be from ${min} to ${max}`, { field: name, value: v });
+  return n;
+}
+
+function boolParam(q: Q, name: string): boolean {
+  const v = str(q, name);
+  if (v === undefined || v === '') return false;
+  const s = v.toLowerCase();
+  if (s === 'true' || s === '1') return true;
+  if (s === 'false' || s === '0') return false;
+  throw invalid(`${name} must be true or false`, { field: name, value: v });
+}
+
+/** The library id of the path: 400 when it is not an id (the vendor's "invalid id format"). */
+function libraryId(req: FastifyRequest): string {
+  const raw = (req.params as { id: string }).id;
+  const id = normalizeId(raw);
+  if (!id) throw invalid('the library id is not a valid id', { field: 'library_id', value: raw });
+  return id;
+}
+
+function body(req: FastifyRequest): Record<string, unknown> {
+  const b = req.body;
+  if (b === undefined || b === null) return {};
+  if (typeof b !== 'object' || Array.isArray(b)) throw invalid('the body must be a JSON object', { field: 'body' });
+  return b as Record<string, unknown>;
+}
+
+function onlyFields(b: Record<string, unknown>, allowed: string[]): void {
+  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw invalid(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { fields: unknown, allowed });
+}
+
+/** Asset ids of a request: malformed ones are a 400 naming them (nothing is changed). */
+function checkIds(ids: unknown[]): unknown[] {
+  if (ids.length === 0) throw invalid('the list of asset ids is empty', { field: 'asset_ids' });
+  if (ids.length > 10 * MAX_MEMBERSHIP_IDS) throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} asset ids per request`, { limit: MAX_MEMBERSHIP_IDS, count: ids.length });
+  const bad = ids.filter((x) => !isId(x));
+  if (bad.length) {
+    throw invalid(`malformed asset id${bad.length > 1 ? 's' : ''}: ${bad.slice(0, 5).map((x) => JSON.stringify(x)).join(', ')}${bad.length > 5 ? ', ...' : ''}`,
+      { field: 'asset_ids', malformed: bad.slice(0, 100), malformedCount: bad.length });
+  }
+  return ids;
+}
+
+const ORDERS: Record<string, LibraryOrder> = { created: 'created', '-created': '-created', desc: 'name', '-desc': '-name', modified: 'modified', '-modified': '-modified' };
+
+export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  installUplynkErrors(app);
+  installUplynkAuth(app, ctx);
+  // JSON bodies; an empty body (the seeds' DELETE sends Content-Type without one) is no body.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, raw, done) => {
+    if (raw === '' || (typeof raw === 'string' && raw.trim() === '')) { done(null, undefined); return; }
+    json(req, raw as string, done);
+  });
+
+  app.post('/libraries', async (req) => {
+    const b = body(req);
+    onlyFields(b, ['desc', 'description', 'allow_copy', 'is_ad']);
+    if (b.desc === undefined) throw invalid('desc is required', { field: 'desc' });
+    const lib = await createLibrary(ctx.db, req.uplynkActor, { name: b.desc, description: b.description, allowCopy: b.allow_copy, isAd: b.is_ad });
+    return libraryJson(req.uplynkActor, lib);
+  });
+
+  app.get('/libraries', async (req) => {
+    const q = req.query as Q;
+    const page = intParam(q, 'page', 1, 1, 1_000_000);
+    const pageSize = intParam(q, 'page_size', 50, 1, MAX_PAGE_SIZE);
+    const orderRaw = str(q, 'order');
+    if (orderRaw !== undefined && !(orderRaw in ORDERS)) throw invalid(`order must be one of ${Object.keys(ORDERS).join(', ')}`, { field: 'order', value: orderRaw });
+    const type = str(q, 'library_type');
+    if (type !== undefined && type !== '' && type !== 'owner' && type !== 'shared') throw invalid('library_type must be owner or shared', { field: 'library_type', value: type });
+    const afterRaw = str(q, 'after');
+    let createdAfter: Date | undefined;
+    if (afterRaw) {
+      createdAfter = /^\d+(\.\d+)?$/.test(afterRaw) ? new Date(Number(afterRaw) * 1000) : new Date(afterRaw);
+      if (!Number.isFinite(createdAfter.getTime())) throw invalid('after must be an ISO-8601 timestamp or unix seconds', { field: 'after', value: afterRaw });
+    }
+    const list = await listLibraries(ctx.db, req.uplynkActor, {
+      offset: (page - 1) * pageSize, limit: pageSize, search: str(q, 'search') || undefined,
+      order: orderRaw ? ORDERS[orderRaw] : undefined, type: (type || undefined) as 'owner' | 'shared' | undefined,
+      includeDeleted: boolParam(q, 'include_deleted'), createdAfter,
+    });
+    return {
+      '@id': '/api/v4/libraries', '@type': 'Collection',
+      items: list.items.map((l) => libraryJson(req.uplynkActor, l)),
+      total_items: list.total, page, page_size: pageSize,
+    };
+  });
+
+  app.get('/libraries/:id', async (req) => libraryJson(req.uplynkActor, await getLibrary(ctx.db, req.uplynkActor, libraryId(req))));
+
+  app.patch('/libraries/:id', async (req) => {
+    const id = libraryId(req);
+    const b = body(req);
+    onlyFields(b, ['desc', 'description', 'allow_copy', 'is_ad']);
+    const lib = await updateLibrary(ctx.db, req.uplynkActor, id, { name: b.desc, description: b.description, allowCopy: b.allow_copy, isAd: b.is_ad });
+    return libraryJson(req.uplynkActor, lib);
+  });
+
+  app.delete('/libraries/:id', async (req, reply) => {
+    await trashLibrary(ctx.db, req.uplynkActor, libraryId(req));
+    return reply.code(204).send();
+  });
+
+  // extension: restore a library from the trash (owner)
+  app.post('/libraries/:id/restore', async (req) => libraryJson(req.uplynkActor, await restoreLibrary(ctx.db, req.uplynkActor, libraryId(req))));
+
+  // seed 001: add one (asset_id) or many (asset_ids), never both
+  app.patch('/libraries/:id/assets', async (req) => {
+    const id = libraryId(req);
+    const b = body(req);
+    onlyFields(b, ['asset_id', 'asset_ids']);
+    const hasOne = b.asset_id !== undefined;
+    const hasMany = b.asset_ids !== undefined;
+    if (hasOne === hasMany) throw invalid('give exactly one of asset_id and asset_ids', { fields: ['asset_id', 'asset_ids'] });
+    let ids: unknown[];
+    if (hasOne) {
+      if (typeof b.asset_id !== 'string') throw invalid('asset_id must be a string', { field: 'asset_id' });
+      ids = [b.asset_id];
+    } else {
+      if (!Array.isArray(b.asset_ids)) throw invalid('asset_ids must be an array of ids', { field: 'asset_ids' });
+      ids = b.asset_ids;
+    }
+    const r = await changeMembership(ctx.db, req.uplynkActor, id, 'add', checkIds(ids), POLICY_IDEMPOTENT);
+    const j = libraryJson(req.uplynkActor, r.library, `${libraryPath(r.library.gid)}/assets`);
+    return {
+      '@id': j['@id'], '@type': 'Library', id: j.id, desc: j.desc, allow_copy: j.allow_copy, is_ad: j.is_ad, created: j.created,
+      owner_name: j.owner_name, library_type: j.library_type,
+      added: r.changed, already_member: r.outcomes.length - r.changed,
+    };
+  });
+
+  // seed 000: remove ?ids=a,b (extension: or a JSON body {"ids": [...]} for lists too long for a URL)
+  app.delete('/libraries/:id/assets', async (req) => {
+    const id = libraryId(req);
+    const q = req.query as Q;
+    const b = body(req);
+    onlyFields(b, ['ids']);
+    const fromQuery = q.ids;
+    if (fromQuery !== undefined && b.ids !== undefined) throw invalid('give ids in the query or in the body, not both', { field: 'ids' });
+    let ids: unknown[];
+    if (b.ids !== undefined) {
+      if (!Array.isArray(b.ids)) throw invalid('ids must be an array of ids', { field: 'ids' });
+      ids = b.ids;
+    } else {
+      if (fromQuery === undefined) throw invalid('ids is required (a comma-separated list of asset ids)', { field: 'ids' });
+      const parts = (Array.isArray(fromQuery) ? fromQuery : [fromQuery]).map(String).join(',');
+      ids = parts.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    }
+    const r = await changeMembership(ctx.db, req.uplynkActor, id, 'remove', checkIds(ids), POLICY_IDEMPOTENT);
+    const j = libraryJson(req.uplynkActor, r.library);
+    return {
+      '@id': j['@id'], '@type': 'Library', id: j.id, desc: j.desc, owner_name: j.owner_name, library_type: j.library_type,
+      message: 'Assets removed successfully.', removed: r.changed, not_member: r.outcomes.length - r.changed,
+    };
+  });
+
+  // extension: the live members, paged like GET /libraries
+  app.get('/libraries/:id/assets', async (req) => {
+    const id = libraryId(req);
+    const q = req.query as Q;
+    const page = intParam(q, 'page', 1, 1, 1_000_000);
+    const pageSize = intParam(q, 'page_size', 50, 1, MAX_PAGE_SIZE);
+    const r = await listMembers(ctx.db, req.uplynkActor, id, { offset: (page - 1) * pageSize, limit: pageSize });
+    return {
+      '@id': `${libraryPath(r.library.gid)}/assets`, '@type': 'Collection',
+      items: r.items.map(memberJson), total_items: r.total, page, page_size: pageSize,
+    };
+  });
+
+  // extension: shares
+  app.get('/libraries/:id/shares', async (req) => {
+    const id = libraryId(req);
+    const shares = await listShares(ctx.db, req.uplynkActor, id);
+    return { '@id': `${libraryPath(id)}/shares`, '@type': 'Collection', items: shares.map((s) => shareJson(id, s)), total_items: shares.length };
+  });
+
+  app.put('/libraries/:id/shares/:user', async (req) => {
+    const id = libraryId(req);
+    const b = body(req);
+    onlyFields(b, ['role']);
+    const user = (req.params as { user: string }).user;
+    return shareJson(id, await shareLibrary(ctx.db, req.uplynkActor, id, user, b.role));
+  });
+
+  app.delete('/libraries/:id/shares/:user', async (req, reply) => {
+    const id = libraryId(req);
+    await unshareLibrary(ctx.db, req.uplynkActor, id, (req.params as { user: string }).user);
+    return reply.code(204).send();
+  });
 }

@@ -1,0 +1,75 @@
+// Uplynk authentication (API-SPEC §2.1): every request carries the query parameters `msg` and
+// `sig`. msg = base64(zlib(JSON {"_owner": <user id>, "_timestamp": <unix seconds>})),
+// sig = hex HMAC-SHA256(msg) keyed with the user's API key. The key that verifies decides the
+// project the request acts in (one key = one user in one project).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { deflateSync, inflateSync } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../http/context.ts';
+import { actorForKeyId, activeKeysOfUser, type Actor } from '../../core/keys.ts';
+import { unauthenticated } from '../../core/errors.ts';
+import { normalizeId } from '../../core/ids.ts';
+
+/** How far `_timestamp` may be from the server's clock, in seconds. */
+export const MAX_SKEW_SECONDS = 300;
+const MAX_MSG_LENGTH = 4096;
+
+declare module 'fastify' {
+  interface FastifyRequest { uplynkActor: Actor }
+}
+
+export function signMsg(msg: string, key: string): string {
+  return createHmac('sha256', key).update(msg).digest('hex');
+}
+
+/** Builds msg/sig the way Uplynk's api_auth does (used by tests and the bench). */
+export function uplynkParams(owner: string, key: string, timestamp = Math.floor(Date.now() / 1000)): { msg: string; sig: string } {
+  const msg = deflateSync(Buffer.from(JSON.stringify({ _owner: owner, _timestamp: timestamp })), { level: 9 }).toString('base64');
+  return { msg, sig: signMsg(msg, key) };
+}
+
+function one(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return undefined;
+}
+
+/** Verifies msg/sig and returns the caller. Throws unauthenticated (401) on any failure. */
+export async function authenticate(ctx: AppContext, req: FastifyRequest): Promise<Actor> {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  // a client that does not URL-encode msg turns its '+' into ' '
+  const msg = one(q.msg)?.replace(/ /g, '+');
+  const sig = one(q.sig);
+  if (!msg || !sig) throw unauthenticated('missing msg and sig query parameters');
+  if (msg.length > MAX_MSG_LENGTH) throw unauthenticated('msg is too long');
+  if (!/^[0-9a-fA-F]{64}$/.test(sig)) throw unauthenticated('sig must be a hex HMAC-SHA256 digest');
+  let claims: Record<string, unknown>;
+  try {
+    const json = inflateSync(Buffer.from(msg, 'base64'), { maxOutputLength: 16 * 1024 }).toString('utf8');
+    claims = JSON.parse(json);
+  } catch {
+    throw unauthenticated('msg is not base64 of zlib-compressed JSON');
+  }
+  if (!claims || typeof claims !== 'object' || Array.isArray(claims)) throw unauthenticated('msg must hold a JSON object');
+  const owner = normalizeId(claims._owner);
+  if (!owner) throw unauthenticated('msg._owner must be your user id');
+  const ts = claims._timestamp;
+  if (typeof ts !== 'number' || !Number.isFinite(ts)) throw unauthenticated('msg._timestamp must be unix seconds');
+  if (Math.abs(ts - Date.now() / 1000) > MAX_SKEW_SECONDS) {
+    throw unauthenticated(`msg._timestamp is more than ${MAX_SKEW_SECONDS} s from the server's clock`, { server_time: Math.floor(Date.now() / 1000) });
+  }
+  const given = Buffer.from(sig.toLowerCase(), 'hex');
+  for (const k of await activeKeysOfUser(ctx.db, owner)) {
+    const expected = createHmac('sha256', k.key).update(msg).digest();
+    if (timingSafeEqual(expected, given)) return actorForKeyId(ctx.db, k.keyId, owner);
+  }
+  throw unauthenticated('the signature does not match any active API key of this user');
+}
+
+/** onRequest hook (before body parsing: a request without credentials always gets 401). */
+export function installUplynkAuth(app: FastifyInstance, ctx: AppContext): void {
+  app.decorateRequest('uplynkActor', null as unknown as Actor);
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.public) return;
+    req.uplynkActor = await authenticate(ctx, req);
+  });
+}
