@@ -1,10 +1,60 @@
-// The job worker: claims queued jobs and runs them in batches. Runs inside the server by default,
-// or alone as `assetlib worker`.
+// The job worker: claims queued jobs (or jobs whose worker died: expired lease) and runs them in
+// batches. Runs inside the server by default, or alone as `assetlib worker`; any number of workers
+// may share one database. Design and settings: docs/jobs.md.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { claimJob, releaseJob, renewLease } from './claim.ts';
+import { rejectFailing, runJob } from './run.ts';
+import { workerSettings, type WorkerSettings } from './settings.ts';
 
-export interface WorkerHandle { stop(): Promise<void> }
+export interface WorkerHandle { stop(): Promise<void>; readonly id: string }
 
-export function startWorker(_db: pg.Pool, _log: (m: string) => void = () => {}): WorkerHandle {
-  // filled in by the jobs work
-  return { async stop() {} };
+export function startWorker(db: pg.Pool, log: (m: string) => void = () => {}, overrides: Partial<WorkerSettings> = {}): WorkerHandle {
+  const settings = workerSettings(overrides);
+  const me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const t = setTimeout(() => { wake = undefined; resolve(); }, ms);
+    wake = () => { clearTimeout(t); wake = undefined; resolve(); };
+  });
+
+  const loop = (async () => {
+    while (!stopping) {
+      let job;
+      try {
+        job = await claimJob(db, me, settings.leaseMs);
+      } catch (err) {
+        if (!stopping) log(`job worker: claim failed: ${(err as Error).message}`);
+      }
+      if (!job) {
+        if (!stopping) await sleep(settings.pollMs);
+        continue;
+      }
+      let lost = false;
+      const beat = setInterval(() => {
+        renewLease(db, job.id, me, settings.leaseMs).then((ok) => { if (!ok) lost = true; }, () => undefined);
+      }, Math.max(200, Math.floor(settings.leaseMs / 3)));
+      try {
+        const end = await runJob(db, job, { me, settings, log, shouldYield: () => stopping || lost });
+        if (end === 'failing') await rejectFailing(db, job, { me, settings, log, shouldYield: () => false }, 'internal error').catch(() => undefined);
+        if (end === 'stopped' && !lost) await releaseJob(db, job.id, me).catch(() => undefined);
+        if (end === 'lost' || (end === 'stopped' && lost)) log(`job ${job.token}: lease lost to another worker; stopped`);
+      } catch (err) {
+        log(`job ${job.token}: ${(err as Error).message}`);
+      } finally {
+        clearInterval(beat);
+      }
+    }
+  })();
+
+  return {
+    id: me,
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+    },
+  };
 }

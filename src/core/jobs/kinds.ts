@@ -1,0 +1,48 @@
+// What each job kind does to one batch of selected assets, and as whom a job acts.
+import type { Db } from '../../db/pool.ts';
+import type { Actor } from '../keys.ts';
+import type { JobKind, JobParams } from './jobs.ts';
+import { trashSubtrees, restoreSubtrees, moveSubtrees, type BatchOutcome } from './deps.ts';
+
+export type { BatchOutcome };
+
+/**
+ * Whether a job's selection includes trashed assets. Undelete: yes (that is what it restores).
+ * Delete: yes, so that an already deleted asset in the selection fails one by one (counted as
+ * such) as Unicat documents. Move: no; trashed assets are not moved.
+ */
+export function trashedFor(kind: JobKind): 'exclude' | 'include' {
+  return kind === 'bulk_move_assets' ? 'exclude' : 'include';
+}
+
+/** Applies the job's operation to a batch of internal asset ids (set-based, per-item failures counted). */
+export function runBatch(tx: Db, actor: Actor, kind: JobKind, params: JobParams, ids: number[]): Promise<BatchOutcome> {
+  switch (kind) {
+    case 'bulk_delete_assets': return trashSubtrees(tx, actor, ids);
+    case 'bulk_undelete_assets': return restoreSubtrees(tx, actor, ids);
+    case 'bulk_move_assets': return moveSubtrees(tx, actor, ids, params.parent as number);
+  }
+}
+
+/**
+ * A job acts as the user who started it, with that user's current role in the project (so a
+ * user removed from the project, or made a viewer, stops their queued jobs). null: may not write.
+ */
+export async function actorForJob(db: Db, job: { user_id: number; project_id: number; key_id: number | null }): Promise<Actor | null> {
+  const { rows } = await db.query(
+    `SELECT u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
+            p.id AS "projectId", p.gid::text AS "projectGid", m.role, $3::bigint AS "keyId"
+     FROM users u JOIN projects p ON p.id = $2
+     JOIN memberships m ON m.project_id = p.id AND m.user_id = u.id
+     WHERE u.id = $1`, [job.user_id, job.project_id, job.key_id ?? 0]);
+  const a = rows[0] as Actor | undefined;
+  return a && a.role !== 'viewer' ? a : null;
+}
+
+/** For a move: the parent must still be a live folder; locks it (FOR SHARE) for the batch. */
+export async function moveParentProblem(tx: Db, params: JobParams): Promise<string | null> {
+  const { rows } = await tx.query('SELECT is_file, deleted_on IS NOT NULL AS deleted FROM assets WHERE id = $1 FOR SHARE', [params.parent]);
+  if (!rows[0] || rows[0].deleted) return 'parent_deleted';
+  if (rows[0].is_file) return 'parent_not_a_folder';
+  return null;
+}
