@@ -9,6 +9,7 @@ import { DiskBlobStore } from '../storage/disk-store.ts';
 import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
 import { attachSyncSocket } from '../dialects/unicat/sync-socket.ts';
 import { ensureDemo } from '../core/demo.ts';
+import { startRetention } from '../core/feed/retention.ts';
 
 export interface RunningServer {
   url: string;
@@ -31,6 +32,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; quiet?
   }
   const sync = attachSyncSocket(app.server as HttpServer, ctx);
   if (config.runWorker) worker = startWorker(db.pool, (m) => logger.info(m));
+  const retention = startRetention(db.pool, config.changeRetentionDays, (m) => logger.info(m));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -50,6 +52,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; quiet?
     close() {
       closing ??= (async () => {
         await worker?.stop();
+        await retention.stop();
         await sync.close();
         await app.close(); // stops accepting, waits for in-flight requests
         await db.close();

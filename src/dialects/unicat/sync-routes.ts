@@ -1,7 +1,86 @@
-// Unicat sync API under /sync: sync/get, sync/cursors (socket.io push is attached to the HTTP server).
-import type { FastifyInstance } from 'fastify';
+// Unicat sync API under /sync: sync/get and sync/cursors (socket.io push is attached to the HTTP
+// server, see sync-socket.ts). Wire format and decisions: docs/sync.md.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
+import { installUnicatErrors, ok } from './envelope.ts';
+import { bearerToken } from './auth.ts';
+import { issueJwt, verifyJwt } from '../../core/tokens.ts';
+import { invalid } from '../../core/errors.ts';
+import { normalizeId } from '../../core/ids.ts';
+import { feedCaller, feedCursors, parseCursor, parseLimit, readFeed, type FeedCaller, type FeedRequest } from '../../core/feed/read.ts';
 
-export async function syncRoutes(_app: FastifyInstance, _ctx: AppContext): Promise<void> {
-  // filled in by the sync work
+declare module 'fastify' {
+  interface FastifyRequest { feedCaller: FeedCaller }
+}
+
+type Body = Record<string, unknown>;
+
+function body(req: FastifyRequest): Body {
+  const b = req.body;
+  if (b === undefined || b === null || b === '') return {};
+  if (typeof b !== 'object' || Array.isArray(b)) throw invalid('the body must be a JSON object');
+  return b as Body;
+}
+
+const present = (v: unknown) => v !== undefined && v !== null;
+
+function projectGid(raw: unknown): string {
+  const gid = normalizeId(raw);
+  if (!gid) throw invalid('project must be a project gid', { field: 'project', value: raw });
+  return gid;
+}
+
+/** {cc_cursor?, project?, cursor?, limit?} -> the core request. */
+function feedRequest(b: Body): FeedRequest {
+  const req: FeedRequest = {};
+  if (present(b.cc_cursor)) req.ccCursor = parseCursor(b.cc_cursor, 'cc_cursor');
+  if (present(b.project)) {
+    const gid = projectGid(b.project);
+    if (!present(b.cursor)) throw invalid('cursor is required with project', { field: 'cursor' });
+    req.project = { gid, cursor: parseCursor(b.cursor, 'cursor') };
+  } else if (present(b.cursor)) {
+    throw invalid('cursor needs project (the project gid it counts in)', { field: 'project' });
+  }
+  if (req.ccCursor === undefined && !req.project) throw invalid('give cc_cursor, or project and cursor, or all three', { field: 'cc_cursor' });
+  req.limit = parseLimit(b.limit);
+  return req;
+}
+
+export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  installUnicatErrors(app);
+  app.decorateRequest('feedCaller', null as unknown as FeedCaller);
+  app.addHook('onRequest', async (req, reply) => {
+    const claims = await verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret);
+    req.feedCaller = await feedCaller(ctx.db, claims.keyId, claims.userGid);
+    reply.header('Authorization', await issueJwt(ctx.db, claims.userGid, claims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+  });
+
+  app.post('/get', async (req, reply) => {
+    const r = feedRequest(body(req));
+    const page = await readFeed(ctx.db, req.feedCaller, r);
+    // The events come from PostgreSQL as JSON text; the envelope is put around them as text.
+    const result: Record<string, unknown> = {
+      cc_cursor: page.ccCursor,
+      project: r.project ? r.project.gid : null,
+      cursor: page.cursor,
+    };
+    if (page.more) result.warning = 'more';
+    const head = JSON.stringify(ok(result, {}));
+    // head is {"success":true,"result":{...},"data":{}}: splice "sync":[...] in front of result's keys
+    const at = head.indexOf('"result":{') + '"result":{'.length;
+    reply.type('application/json; charset=utf-8');
+    return reply.send(`${head.slice(0, at)}"sync":[${page.json}],${head.slice(at)}`);
+  });
+
+  app.post('/cursors', async (req) => {
+    const b = body(req);
+    const gid = present(b.project) ? projectGid(b.project) : undefined;
+    const c = await feedCursors(ctx.db, req.feedCaller, gid);
+    return ok({
+      cc_cursor: c.cc,
+      project: gid ?? null,
+      cursor: c.cursor,
+      pruned_to: { cc_cursor: c.prunedTo.cc, cursor: c.prunedTo.cursor },
+    });
+  });
 }

@@ -1,10 +1,214 @@
-// Real-time sync push over socket.io at /sync/io.
+// Real-time sync push over socket.io at /sync/io (see docs/sync.md).
+//
+// Connect with the auth payload {"JWT": <token>}; a bad token gets a connect_error. The server then
+// emits "authorization" {JWT} (a renewed token, again before each expiry) and "sync" [events...]:
+// the events of every project the user is a member of, and the cc events visible to the user, as
+// lists in cursor order (each cursor space in its own lists).
+//
+// Fan-out across processes: every server LISTENs on 'assetlib_changes' / 'assetlib_cc_changes'
+// with a dedicated connection. A NOTIFY only says "something committed"; the server then reads the
+// events after the last cursor it pushed (per project, and for cc) from the tables. Because cursor
+// order is commit order, what it reads is always the next contiguous run: nothing is skipped or
+// pushed twice, and a write through any server reaches sockets on every server.
 import type { Server as HttpServer } from 'node:http';
+import pg from 'pg';
+import { Server, type Socket } from 'socket.io';
 import type { AppContext } from '../../http/context.ts';
+import { issueJwt, verifyJwt } from '../../core/tokens.ts';
+import { CoreError } from '../../core/errors.ts';
+import {
+  ccEventsAfter, ccVisible, currentCounters, feedCaller, memberProjects, projectEventsAfter,
+  type FeedCaller, type FeedEvent,
+} from '../../core/feed/read.ts';
 
 export interface SyncSocketHandle { close(): Promise<void> }
 
-export function attachSyncSocket(_server: HttpServer, _ctx: AppContext): SyncSocketHandle {
-  // filled in by the sync work
-  return { async close() {} };
+const PAGE = 1000;
+
+interface SocketData {
+  caller: FeedCaller;
+  keyId: number;
+  projects: Map<number, string>; // id -> gid
+  renew?: NodeJS.Timeout;
+}
+
+interface ServerEvents {
+  sync: (events: FeedEvent[]) => void;
+  authorization: (auth: { JWT: string }) => void;
+}
+type SyncSocket = Socket<Record<string, never>, ServerEvents, Record<string, never>, SocketData>;
+
+/** Runs a task for a key one at a time; a request while it runs makes it run once more after. */
+class Serial {
+  private busy = new Map<string, boolean>();
+  private again = new Set<string>();
+  constructor(private readonly onError: (e: unknown) => void) {}
+  run(key: string, task: () => Promise<void>): void {
+    if (this.busy.get(key)) { this.again.add(key); return; }
+    this.busy.set(key, true);
+    void (async () => {
+      try {
+        do {
+          this.again.delete(key);
+          try { await task(); } catch (e) { this.onError(e); }
+        } while (this.again.has(key));
+      } finally {
+        this.busy.delete(key);
+      }
+    })();
+  }
+}
+
+export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocketHandle {
+  const io = new Server<Record<string, never>, ServerEvents, Record<string, never>, SocketData>(server, { path: '/sync/io', serveClient: false, cors: { origin: true } });
+  const db = ctx.db;
+  let closed = false;
+  const log = (e: unknown) => { if (!closed) console.error('sync push:', (e as Error)?.message ?? e); };
+  const serial = new Serial(log);
+
+  // Last pushed cursor per tracked project (a project is tracked while a local socket is in its room).
+  const lastPushed = new Map<number, { gid: string; last: number }>();
+  let lastCc: number | undefined;
+  const ready = currentCounters(db, []).then((c) => { lastCc ??= c.cc; }).catch(log);
+
+  const room = (projectId: number) => `p:${projectId}`;
+  const roomSize = (name: string) => io.sockets.adapter.rooms.get(name)?.size ?? 0;
+
+  async function track(projects: Map<number, string>): Promise<void> {
+    const fresh = [...projects.keys()].filter((id) => !lastPushed.has(id));
+    if (fresh.length === 0) return;
+    const c = await currentCounters(db, fresh);
+    for (const id of fresh) if (!lastPushed.has(id)) lastPushed.set(id, { gid: projects.get(id)!, last: c.projects.get(id) ?? 0 });
+  }
+
+  function pushProject(projectId: number): void {
+    serial.run(`p${projectId}`, async () => {
+      const st = lastPushed.get(projectId);
+      if (!st) return;
+      if (roomSize(room(projectId)) === 0) { lastPushed.delete(projectId); return; }
+      for (;;) {
+        const events = await projectEventsAfter(db, projectId, st.gid, st.last, PAGE);
+        if (events.length === 0 || closed) return;
+        st.last = events[events.length - 1].cursor;
+        io.to(room(projectId)).emit('sync', events);
+        if (events.length < PAGE) return;
+      }
+    });
+  }
+
+  async function refreshMemberships(userGid: string): Promise<void> {
+    const sockets = [...io.of('/').sockets.values()].filter((x) => x.data.caller?.userGid === userGid);
+    if (sockets.length === 0) return;
+    const projects = new Map((await memberProjects(db, sockets[0].data.caller.userId)).map((p) => [p.id, p.gid]));
+    await track(projects);
+    for (const s of sockets) {
+      for (const id of s.data.projects.keys()) if (!projects.has(id)) s.leave(room(id));
+      for (const id of projects.keys()) s.join(room(id));
+      s.data.projects = projects;
+    }
+  }
+
+  function pushCc(): void {
+    serial.run('cc', async () => {
+      await ready;
+      if (lastCc === undefined) lastCc = (await currentCounters(db, [])).cc;
+      for (;;) {
+        const rows = await ccEventsAfter(db, lastCc, PAGE);
+        if (rows.length === 0 || closed) return;
+        lastCc = rows[rows.length - 1].event.cursor;
+        for (const s of io.of('/').sockets.values()) {
+          const mine = rows.filter((r) => ccVisible(r, s.data.caller.userGid, new Set(s.data.projects.keys())));
+          if (mine.length > 0) s.emit('sync', mine.map((r) => r.event));
+        }
+        // membership changes move sockets between project rooms (after the event itself went out)
+        const users = new Set(rows.filter((r) => r.event.data_type === 'cc.projects_members')
+          .map((r) => r.event.data_key.split('/')[1]).filter((u): u is string => Boolean(u)));
+        for (const u of users) await refreshMemberships(u);
+        if (rows.length < PAGE) return;
+      }
+    });
+  }
+
+  // ---- LISTEN on a dedicated connection, reconnecting when it drops ----
+  let listener: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  async function listen(): Promise<void> {
+    if (closed) return;
+    const client = new pg.Client(db.options);
+    client.on('error', () => { /* 'end' follows */ });
+    client.on('end', () => {
+      if (listener === client) listener = undefined;
+      if (!closed) retry = setTimeout(() => { void listen(); }, 1000);
+    });
+    client.on('notification', (n) => {
+      if (closed) return;
+      if (n.channel === 'assetlib_cc_changes') { pushCc(); return; }
+      let p: number | undefined;
+      try { p = Number(JSON.parse(n.payload ?? '{}').p); } catch { /* ignore */ }
+      if (p !== undefined && lastPushed.has(p)) pushProject(p);
+    });
+    try {
+      await client.connect();
+      await client.query('LISTEN assetlib_changes');
+      await client.query('LISTEN assetlib_cc_changes');
+      listener = client;
+      // (re)connected: catch up whatever committed while nobody listened
+      pushCc();
+      for (const id of lastPushed.keys()) pushProject(id);
+    } catch (e) {
+      log(e);
+      await client.end().catch(() => undefined);
+    }
+  }
+  const listening = listen();
+
+  // ---- authentication at connect ----
+  io.use((socket, next) => {
+    void (async () => {
+      const jwt = (socket.handshake.auth as { JWT?: unknown } | undefined)?.JWT;
+      if (typeof jwt !== 'string' || jwt === '') throw new CoreError('unauthenticated', 'missing JWT: connect with auth {"JWT": <token>}');
+      const claims = await verifyJwt(db, jwt, ctx.config.jwtSecret);
+      const caller = await feedCaller(db, claims.keyId, claims.userGid);
+      const projects = new Map((await memberProjects(db, caller.userId)).map((p) => [p.id, p.gid]));
+      Object.assign(socket.data, { caller, keyId: claims.keyId, projects } satisfies SocketData);
+    })().then(() => next(), (e: unknown) => {
+      const err = new Error(e instanceof CoreError ? e.message : 'authentication failed') as Error & { data?: unknown };
+      err.data = { code: e instanceof CoreError && e.kind === 'forbidden' ? 403 : 401, message: err.message };
+      next(err);
+    });
+  });
+
+  const renewMs = Math.max(1000, (ctx.config.jwtTtlSeconds * 1000) / 2);
+  async function authorize(s: SyncSocket): Promise<void> {
+    try {
+      await feedCaller(db, s.data.keyId, s.data.caller.userGid); // still active?
+      const token = await issueJwt(db, s.data.caller.userGid, s.data.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret);
+      if (s.connected) s.emit('authorization', { JWT: token });
+    } catch (e) {
+      if (e instanceof CoreError) { s.disconnect(true); return; }
+      log(e);
+    }
+  }
+
+  io.on('connection', (socket) => {
+    const s: SyncSocket = socket;
+    for (const id of s.data.projects.keys()) s.join(room(id));
+    // "authorization" goes out once the socket is live: every event committed after it is pushed
+    track(s.data.projects).catch(log).finally(() => { void authorize(s); });
+    s.data.renew = setInterval(() => { void authorize(s); }, renewMs);
+    s.data.renew.unref();
+    s.on('disconnect', () => { clearInterval(s.data.renew); });
+  });
+
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      for (const s of io.of('/').sockets.values()) clearInterval(s.data.renew);
+      io.disconnectSockets(true);
+      io.engine.close();
+      await listening;
+      await listener?.end().catch(() => undefined);
+    },
+  };
 }

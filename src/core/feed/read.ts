@@ -1,0 +1,243 @@
+// Reading the two change feeds after a client's cursors, with the visibility rules:
+// - project events (assets, libraries, libraries_assets): members of that project;
+// - cc events (jobs, cc.projects, cc.projects_members): members of the event's project_id, and a
+//   cc.projects_members event about a user also reaches that user (so a removed member learns it);
+//   a cc event without project_id reaches only the user whose gid is its data_key.
+// A page is read in one REPEATABLE READ snapshot: the cursor checks (ahead, expired) and the rows
+// come from the same state, so a concurrent prune can never open a silent gap.
+// Events are built as JSON text by PostgreSQL (the HTTP catch-up sends it as is).
+import pg from 'pg';
+import type { Db } from '../../db/pool.ts';
+import { forbidden, invalid, selectionError, unauthenticated } from '../errors.ts';
+import { normalizeId } from '../ids.ts';
+
+export const DEFAULT_PAGE = 1000;
+export const MAX_PAGE = 10_000;
+
+/** The caller of a feed request: the user behind a JWT. */
+export interface FeedCaller { userId: number; userGid: string }
+
+/** The user of a JWT's claims; the key must still be active. */
+export async function feedCaller(db: Db, keyId: number, userGid: string): Promise<FeedCaller> {
+  const { rows } = await db.query(
+    `SELECT u.id AS "userId", u.gid::text AS "userGid" FROM api_keys k JOIN users u ON u.id = k.user_id
+     WHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid`, [keyId, userGid]);
+  if (!rows[0]) throw unauthenticated('the key behind this token was revoked');
+  return rows[0];
+}
+
+/** The projects a user is a member of: internal id and gid. */
+export async function memberProjects(db: Db, userId: number): Promise<{ id: number; gid: string }[]> {
+  const { rows } = await db.query(
+    `SELECT p.id, p.gid::text AS gid FROM memberships m JOIN projects p ON p.id = m.project_id WHERE m.user_id = $1 ORDER BY p.id`, [userId]);
+  return rows;
+}
+
+/**
+ * A cursor from a client: a non-negative integer (a JSON number, or a string of digits).
+ * Anything else is a 422/1006 naming the field.
+ */
+export function parseCursor(raw: unknown, field: string): number {
+  let n: number | undefined;
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) n = raw;
+  else if (typeof raw === 'string' && /^\d{1,15}$/.test(raw.trim())) n = Number(raw.trim());
+  if (n === undefined) {
+    throw selectionError(`${field} must be a non-negative integer cursor`, { field, value: raw === undefined ? null : raw, reason: 'malformed' });
+  }
+  return n;
+}
+
+/** 1..MAX_PAGE, default DEFAULT_PAGE. */
+export function parseLimit(raw: unknown): number {
+  if (raw === undefined || raw === null) return DEFAULT_PAGE;
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > MAX_PAGE) {
+    throw selectionError(`limit must be an integer from 1 to ${MAX_PAGE}`, { field: 'limit', value: raw, reason: 'malformed' });
+  }
+  return raw;
+}
+
+/** One event as JSON text; `type` is "cc" or the project gid. `data` is left out when null. */
+const EVENT_JSON = (type: string) => `
+  CASE WHEN x.data IS NULL
+    THEN json_build_object('type', ${type}, 'cursor', x.cursor, 'action', x.action, 'data_type', x.data_type, 'data_key', x.data_key)
+    ELSE json_build_object('type', ${type}, 'cursor', x.cursor, 'action', x.action, 'data_type', x.data_type, 'data_key', x.data_key, 'data', x.data)
+  END::text`;
+
+const PROJECT_PAGE_SQL = `
+  SELECT count(*)::int AS n, max(x.cursor) AS last,
+         coalesce(string_agg(${EVENT_JSON('$3::text')}, ',' ORDER BY x.cursor), '') AS json
+  FROM (SELECT cursor, action, data_type, data_key, data FROM changes
+        WHERE project_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $4) x`;
+
+/** Visibility of a cc event row `c` to user ($user id, $gid text). */
+const CC_VISIBLE = (user: string, gid: string) => `(
+  c.project_id IN (SELECT project_id FROM memberships WHERE user_id = ${user})
+  OR (c.data_type = 'cc.projects_members' AND c.data_key LIKE '%/' || ${gid})
+  OR (c.project_id IS NULL AND c.data_key = ${gid}))`;
+
+const CC_PAGE_SQL = `
+  SELECT count(*)::int AS n, max(x.cursor) AS last,
+         coalesce(string_agg(${EVENT_JSON("'cc'")}, ',' ORDER BY x.cursor), '') AS json
+  FROM (SELECT c.cursor, c.action, c.data_type, c.data_key, c.data FROM cc_changes c
+        WHERE c.cursor > $1 AND c.cursor <= $4 AND ${CC_VISIBLE('$2', '$3')}
+        ORDER BY c.cursor LIMIT $5) x`;
+
+const CC_MORE_SQL = `
+  SELECT EXISTS (SELECT 1 FROM cc_changes c WHERE c.cursor > $1 AND c.cursor <= $4 AND ${CC_VISIBLE('$2', '$3')}) AS more`;
+
+export interface FeedRequest {
+  /** The client's cc cursor; undefined: cc events are not read. */
+  ccCursor?: number;
+  /** The project (gid) and the client's cursor in it; undefined: project events are not read. */
+  project?: { gid: string; cursor: number };
+  limit?: number;
+}
+
+export interface FeedPage {
+  /** The events, comma-separated JSON objects (no brackets): cc events first, then project events, each in cursor order. */
+  json: string;
+  count: number;
+  /** The cursor to send next time (the last event of the page, or the current cursor when nothing more is visible). */
+  ccCursor: number | null;
+  cursor: number | null;
+  more: boolean;
+}
+
+/** Resolves a project gid to the id of a project the user is a member of, else 403. */
+async function memberProject(db: Db, userId: number, gidRaw: string): Promise<number> {
+  const gid = normalizeId(gidRaw);
+  if (!gid) throw invalid('project must be a project gid', { field: 'project', value: gidRaw });
+  const { rows } = await db.query(
+    `SELECT p.id FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = $2 WHERE p.gid = $1::uuid`, [gid, userId]);
+  if (!rows[0]) throw forbidden('not a member of this project', { project: gid });
+  return rows[0].id;
+}
+
+function checkCursor(field: string, cursor: number, current: number, prunedTo: number): void {
+  if (cursor > current) {
+    throw selectionError(`${field} ${cursor} is ahead of the current cursor ${current}`, { field, value: cursor, current, reason: 'cursor_ahead' });
+  }
+  if (cursor < prunedTo) {
+    throw selectionError(
+      `${field} ${cursor} is older than the retained changes (they start after ${prunedTo}): re-read everything, then continue from the current cursors`,
+      { field, value: cursor, pruned_to: prunedTo, current, reason: 'cursor_expired', resync: true });
+  }
+}
+
+async function inSnapshot<T>(db: Db, fn: (c: pg.PoolClient | pg.Pool) => Promise<T>): Promise<T> {
+  // A pool: take a client for a REPEATABLE READ read-only transaction. A client already in a
+  // transaction (the caller's): use it as is.
+  if (!(db instanceof pg.Pool)) return fn(db);
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const r = await fn(client);
+    await client.query('COMMIT');
+    return r;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** One page of events after the caller's cursors. */
+export async function readFeed(db: Db, caller: FeedCaller, req: FeedRequest): Promise<FeedPage> {
+  const limit = req.limit ?? DEFAULT_PAGE;
+  return inSnapshot(db, async (c) => {
+    const projectId = req.project ? await memberProject(c, caller.userId, req.project.gid) : null;
+    const { rows: [state] } = await c.query(
+      `SELECT cc.cursor AS cc, cc.pruned_to AS cc_pruned, pc.cursor AS p, pc.pruned_to AS p_pruned
+       FROM cc_cursor cc LEFT JOIN project_cursors pc ON pc.project_id = $1 WHERE cc.id = 1`, [projectId]);
+    if (req.ccCursor !== undefined) checkCursor('cc_cursor', req.ccCursor, state.cc, state.cc_pruned);
+    if (req.project) checkCursor('cursor', req.project.cursor, state.p ?? 0, state.p_pruned ?? 0);
+
+    let json = '';
+    let count = 0;
+    let more = false;
+    let ccCursor: number | null = null;
+    let cursor: number | null = null;
+    if (req.ccCursor !== undefined) {
+      const { rows: [r] } = await c.query(CC_PAGE_SQL, [req.ccCursor, caller.userId, caller.userGid, state.cc, limit]);
+      json = r.json;
+      count += r.n;
+      ccCursor = state.cc;
+      if (r.n === limit) {
+        const { rows: [m] } = await c.query(CC_MORE_SQL, [r.last, caller.userId, caller.userGid, state.cc]);
+        if (m.more) { more = true; ccCursor = r.last; }
+      }
+    }
+    if (req.project && projectId !== null) {
+      const { rows: [r] } = await c.query(PROJECT_PAGE_SQL, [projectId, req.project.cursor, req.project.gid, limit]);
+      if (r.n > 0) json = json ? `${json},${r.json}` : r.json;
+      count += r.n;
+      // project cursors are dense (a rolled-back emit gives its numbers back): more remain iff the last is below the counter
+      const current: number = state.p ?? 0;
+      cursor = current;
+      if (r.n === limit && r.last < current) { more = true; cursor = r.last; }
+    }
+    return { json, count, ccCursor, cursor, more };
+  });
+}
+
+/** The current cc cursor and, when given, the cursor of a project the caller is a member of. */
+export async function feedCursors(db: Db, caller: FeedCaller, projectGid?: string): Promise<{ cc: number; cursor: number | null; prunedTo: { cc: number; cursor: number | null } }> {
+  const projectId = projectGid !== undefined ? await memberProject(db, caller.userId, projectGid) : null;
+  const { rows: [s] } = await db.query(
+    `SELECT cc.cursor AS cc, cc.pruned_to AS cc_pruned, pc.cursor AS p, pc.pruned_to AS p_pruned
+     FROM cc_cursor cc LEFT JOIN project_cursors pc ON pc.project_id = $1 WHERE cc.id = 1`, [projectId]);
+  return {
+    cc: s.cc,
+    cursor: projectId === null ? null : (s.p ?? 0),
+    prunedTo: { cc: s.cc_pruned, cursor: projectId === null ? null : (s.p_pruned ?? 0) },
+  };
+}
+
+// ---- for the push side (socket.io): rows as objects ----
+
+export interface FeedEvent {
+  type: string;
+  cursor: number;
+  action: string;
+  data_type: string;
+  data_key: string;
+  data?: unknown;
+}
+
+/** Project events after `after`, in cursor order (at most `limit`). */
+export async function projectEventsAfter(db: Db, projectId: number, projectGid: string, after: number, limit = DEFAULT_PAGE): Promise<FeedEvent[]> {
+  const { rows: [r] } = await db.query(PROJECT_PAGE_SQL, [projectId, after, projectGid, limit]);
+  return r.n === 0 ? [] : JSON.parse(`[${r.json}]`);
+}
+
+export interface CcRow { event: FeedEvent; projectId: number | null }
+
+/** cc events after `after`, in cursor order (at most `limit`), with their project for routing. */
+export async function ccEventsAfter(db: Db, after: number, limit = DEFAULT_PAGE): Promise<CcRow[]> {
+  const { rows } = await db.query(
+    `SELECT x.project_id, ${EVENT_JSON("'cc'")} AS json
+     FROM (SELECT * FROM cc_changes WHERE cursor > $1 ORDER BY cursor LIMIT $2) x ORDER BY x.cursor`, [after, limit]);
+  return rows.map((r) => ({ projectId: r.project_id, event: JSON.parse(r.json) }));
+}
+
+/** Whether a cc event (already read) is visible to a user, given the user's project ids (the rule of CC_VISIBLE). */
+export function ccVisible(row: CcRow, userGid: string, projectIds: ReadonlySet<number>): boolean {
+  if (row.projectId !== null && projectIds.has(row.projectId)) return true;
+  if (row.event.data_type === 'cc.projects_members' && row.event.data_key.endsWith(`/${userGid}`)) return true;
+  return row.projectId === null && row.event.data_key === userGid;
+}
+
+/** Current counters: cc, and the given projects'. */
+export async function currentCounters(db: Db, projectIds: number[]): Promise<{ cc: number; projects: Map<number, number> }> {
+  const { rows } = await db.query(
+    `SELECT NULL::bigint AS project_id, cursor FROM cc_cursor WHERE id = 1
+     UNION ALL SELECT project_id, cursor FROM project_cursors WHERE project_id = ANY($1::bigint[])`, [projectIds]);
+  const projects = new Map<number, number>();
+  let cc = 0;
+  for (const r of rows) {
+    if (r.project_id === null) cc = r.cursor;
+    else projects.set(r.project_id, r.cursor);
+  }
+  return { cc, projects };
+}

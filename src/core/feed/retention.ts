@@ -1,0 +1,102 @@
+// Retention of the change feeds: events older than the configured age are removed, and in the same
+// transaction pruned_to is raised (project_cursors.pruned_to, cc_cursor.pruned_to), so that a
+// reader either sees the old events or an "expired cursor" error, never a silent gap.
+//
+// Pruning is by cursor: for each feed, pruned_to becomes the highest cursor of an expired event and
+// every event at or below it goes. (created_on is the writing transaction's start time, so an event
+// just below an expired one may be younger than the age by at most the length of a transaction.)
+// Several servers on one database: a transaction-level advisory lock lets one of them prune at a time.
+import pg from 'pg';
+import type { Db } from '../../db/pool.ts';
+
+const PRUNE_LOCK = 727_271_005;
+
+export interface PruneResult { ran: boolean; projectEvents: number; ccEvents: number }
+
+async function withClient<T>(db: Db, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  if (!(db instanceof pg.Pool)) return fn(db as pg.PoolClient);
+  const client = await db.connect();
+  try { return await fn(client); } finally { client.release(); }
+}
+
+/** Removes the events older than maxAgeSeconds from both feeds (one transaction). */
+export async function pruneChanges(db: Db, maxAgeSeconds: number): Promise<PruneResult> {
+  return withClient(db, async (c) => {
+    await c.query('BEGIN');
+    try {
+      const { rows: [l] } = await c.query('SELECT pg_try_advisory_xact_lock($1) AS got', [PRUNE_LOCK]);
+      if (!l.got) { await c.query('ROLLBACK'); return { ran: false, projectEvents: 0, ccEvents: 0 }; }
+      const age = [String(maxAgeSeconds)];
+      // The deletes come first and the counter rows are updated last, so writers (who hold those
+      // rows until they commit) are held up only for the end of this transaction.
+      await c.query(
+        `CREATE TEMP TABLE prune_bounds ON COMMIT DROP AS
+         SELECT project_id, max(cursor) AS upto FROM changes
+         WHERE created_on < now() - make_interval(secs => $1::double precision) GROUP BY project_id`, age);
+      const p = await c.query(
+        `DELETE FROM changes ch USING prune_bounds b WHERE ch.project_id = b.project_id AND ch.cursor <= b.upto`);
+      const { rows: [cb] } = await c.query(
+        `SELECT max(cursor) AS upto FROM cc_changes WHERE created_on < now() - make_interval(secs => $1::double precision)`, age);
+      let ccEvents = 0;
+      if (cb.upto !== null) {
+        ccEvents = (await c.query('DELETE FROM cc_changes WHERE cursor <= $1', [cb.upto])).rowCount ?? 0;
+      }
+      await c.query(
+        `UPDATE project_cursors pc SET pruned_to = b.upto FROM prune_bounds b
+         WHERE pc.project_id = b.project_id AND pc.pruned_to < b.upto`);
+      if (cb.upto !== null) await c.query('UPDATE cc_cursor SET pruned_to = $1 WHERE id = 1 AND pruned_to < $1', [cb.upto]);
+      await c.query('COMMIT');
+      return { ran: true, projectEvents: p.rowCount ?? 0, ccEvents };
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+export interface RetentionHandle { stop(): Promise<void> }
+
+/**
+ * The retention age in seconds: CHANGE_RETENTION_SECONDS when set (for tests and small
+ * deployments), else changeRetentionDays days. 0 keeps events forever.
+ */
+export function retentionSeconds(changeRetentionDays: number): number {
+  const raw = process.env.CHANGE_RETENTION_SECONDS;
+  if (raw !== undefined && raw !== '') {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`CHANGE_RETENTION_SECONDS must be a non-negative number, got "${raw}"`);
+    return n;
+  }
+  return changeRetentionDays * 86_400;
+}
+
+/**
+ * Prunes every `intervalMs` (CHANGE_PRUNE_INTERVAL_MS, default: a tenth of the age, between 1 s
+ * and 1 h) in the background. Nothing runs when the age is 0.
+ */
+export function startRetention(pool: pg.Pool, changeRetentionDays: number, log: (m: string) => void = () => {}): RetentionHandle {
+  const age = retentionSeconds(changeRetentionDays);
+  if (age <= 0) return { async stop() {} };
+  const envInterval = Number(process.env.CHANGE_PRUNE_INTERVAL_MS);
+  const intervalMs = Number.isFinite(envInterval) && envInterval > 0
+    ? envInterval : Math.min(3_600_000, Math.max(1_000, (age * 1000) / 10));
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const tick = () => {
+    if (running || stopped) return;
+    running = pruneChanges(pool, age)
+      .then((r) => { if (r.projectEvents + r.ccEvents > 0) log(`retention: pruned ${r.projectEvents} project and ${r.ccEvents} cc events`); })
+      .catch((e) => { if (!stopped) log(`retention: prune failed: ${(e as Error).message}`); })
+      .finally(() => { running = undefined; });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,264 @@
+// POST /sync/get and /sync/cursors over real HTTP: shapes, paging, visibility, bad input, retention.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
+import { withTx } from '../../src/db/pool.ts';
+import { emitChanges, emitCcChange } from '../../src/core/changes.ts';
+import { setMembership } from '../../src/core/users.ts';
+import { pruneChanges } from '../../src/core/feed/retention.ts';
+import { jwtFor, syncGet, syncPost, until } from './helpers.ts';
+
+let t: TestServer;
+let f: Fixture;       // owner + viewer
+let other: Fixture;   // another project; f's owner is not a member
+let jwt: string;
+
+const keys = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+const emit = (projectId: number, action: 'INSERT' | 'UPDATE' | 'DELETE', type: string, ks: string[]) =>
+  withTx(t.db, (tx) => emitChanges(tx, projectId, action, type, ks));
+
+beforeAll(async () => {
+  t = await startTestServer();
+  f = await createFixture(t.db, { owner: 'owner', viewer: 'viewer' });
+  other = await createFixture(t.db, { owner: 'owner' });
+  jwt = await jwtFor(t.url, f.projectGid, f.users.owner.key);
+});
+afterAll(() => t?.close());
+
+describe('sync/cursors', () => {
+  it('returns the current cc cursor and the project cursor, equal to those of auth', async () => {
+    const auth = await fetch(`${t.url}/api/p/${f.projectGid}/auth`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: f.users.owner.key }),
+    }).then((r) => r.json()) as any;
+    const r = await syncPost(t.url, 'cursors', jwt, { project: f.projectGid });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('authorization')).toMatch(/^ey/);
+    expect(r.body).toMatchObject({ success: true, data: {} });
+    expect(r.body.result).toMatchObject({ cc_cursor: auth.result['cc.cursor'], project: f.projectGid, cursor: auth.result.cursor });
+    await emit(f.projectId, 'INSERT', 'assets', ['x1', 'x2']);
+    const after = await syncPost(t.url, 'cursors', jwt, { project: f.projectGid.replace(/-/g, '') });
+    expect(after.body.result.cursor).toBe(auth.result.cursor + 2);
+    expect(after.body.result.project).toBe(f.projectGid);
+    const noProject = await syncPost(t.url, 'cursors', jwt);
+    expect(noProject.body.result).toMatchObject({ cc_cursor: auth.result['cc.cursor'], cursor: null, project: null });
+  });
+});
+
+describe('sync/get', () => {
+  it('returns the project events after the cursor, typed with the project gid, then nothing more', async () => {
+    const start = (await syncPost(t.url, 'cursors', jwt, { project: f.projectGid })).body.result;
+    await emit(f.projectId, 'INSERT', 'assets', ['a1', 'a2']);
+    await emit(f.projectId, 'DELETE', 'assets', ['a1']);
+    await emit(f.projectId, 'INSERT', 'libraries_assets', ['l1/a2']);
+    const r = await syncGet(t.url, jwt, { cc_cursor: start.cc_cursor, project: f.projectGid, cursor: start.cursor });
+    expect(r.sync).toEqual([
+      { type: f.projectGid, cursor: start.cursor + 1, action: 'INSERT', data_type: 'assets', data_key: 'a1' },
+      { type: f.projectGid, cursor: start.cursor + 2, action: 'INSERT', data_type: 'assets', data_key: 'a2' },
+      { type: f.projectGid, cursor: start.cursor + 3, action: 'DELETE', data_type: 'assets', data_key: 'a1' },
+      { type: f.projectGid, cursor: start.cursor + 4, action: 'INSERT', data_type: 'libraries_assets', data_key: 'l1/a2' },
+    ]);
+    expect(r).toMatchObject({ cursor: start.cursor + 4, cc_cursor: start.cc_cursor, project: f.projectGid });
+    expect(r.warning).toBeUndefined();
+    const again = await syncGet(t.url, jwt, { cc_cursor: r.cc_cursor, project: f.projectGid, cursor: r.cursor });
+    expect(again.sync).toEqual([]);
+    expect(again.cursor).toBe(r.cursor);
+    // a string of digits is accepted as a cursor too
+    const str = await syncGet(t.url, jwt, { project: f.projectGid, cursor: String(start.cursor + 3) });
+    expect(str.sync.map((e: any) => e.cursor)).toEqual([start.cursor + 4]);
+    expect(str.cc_cursor).toBeNull();
+  });
+
+  it('pages: at most `limit` events per space, with warning "more" while more remain', async () => {
+    const start = (await syncPost(t.url, 'cursors', jwt, { project: f.projectGid })).body.result;
+    await emit(f.projectId, 'UPDATE', 'assets', keys(2500, 'p'));
+    const seen: number[] = [];
+    let cursor = start.cursor;
+    const warnings: (string | undefined)[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await syncGet(t.url, jwt, { project: f.projectGid, cursor });
+      seen.push(...r.sync.map((e: any) => e.cursor));
+      warnings.push(r.warning);
+      cursor = r.cursor;
+      if (!r.warning) break;
+    }
+    expect(warnings).toEqual(['more', 'more', undefined]);
+    expect(seen).toEqual(Array.from({ length: 2500 }, (_, i) => start.cursor + 1 + i));
+    const small = await syncGet(t.url, jwt, { project: f.projectGid, cursor: start.cursor, limit: 7 });
+    expect(small.sync).toHaveLength(7);
+    expect(small).toMatchObject({ cursor: start.cursor + 7, warning: 'more' });
+    // exactly a full page with nothing after it: no warning
+    const exact = await syncGet(t.url, jwt, { project: f.projectGid, cursor: start.cursor + 2493, limit: 7 });
+    expect(exact.sync).toHaveLength(7);
+    expect(exact.warning).toBeUndefined();
+  });
+
+  it('cc events: only those of the caller\'s projects (and its own membership changes); the cursor moves past the others', async () => {
+    const start = (await syncPost(t.url, 'cursors', jwt)).body.result;
+    const job = await withTx(t.db, (tx) => emitCcChange(tx, f.projectId, 'UPDATE', 'jobs', 'job-mine', { project_gid: f.projectGid, status: 'processing', info: { total: 2, remaining: 1 } }));
+    await withTx(t.db, (tx) => emitCcChange(tx, other.projectId, 'UPDATE', 'jobs', 'job-theirs', { status: 'done' }));
+    await withTx(t.db, (tx) => emitCcChange(tx, other.projectId, 'UPDATE', 'cc.projects', other.projectGid));
+    const r = await syncGet(t.url, jwt, { cc_cursor: start.cc_cursor });
+    expect(r.sync).toEqual([{ type: 'cc', cursor: job, action: 'UPDATE', data_type: 'jobs', data_key: 'job-mine', data: { project_gid: f.projectGid, status: 'processing', info: { total: 2, remaining: 1 } } }]);
+    expect(r.cc_cursor).toBe(job + 2);
+    expect(r.cursor).toBeNull();
+    // joining the other project: the membership event reaches the new member, and later events of that project too
+    await withTx(t.db, (tx) => setMembership(tx, other.projectId, f.users.owner.id, 'viewer'));
+    await withTx(t.db, (tx) => emitCcChange(tx, other.projectId, 'UPDATE', 'jobs', 'job-theirs', { status: 'done' }));
+    const r2 = await syncGet(t.url, jwt, { cc_cursor: r.cc_cursor });
+    expect(r2.sync.map((e: any) => [e.data_type, e.data_key])).toEqual([
+      ['cc.projects_members', `${other.projectGid}/${f.users.owner.gid}`], ['jobs', 'job-theirs']]);
+    // a membership removal reaches the removed user although the project is no longer theirs
+    await withTx(t.db, async (tx) => {
+      await tx.query('DELETE FROM memberships WHERE project_id = $1 AND user_id = $2', [other.projectId, f.users.owner.id]);
+      await emitCcChange(tx, other.projectId, 'DELETE', 'cc.projects_members', `${other.projectGid}/${f.users.owner.gid}`);
+    });
+    await withTx(t.db, (tx) => emitCcChange(tx, other.projectId, 'UPDATE', 'jobs', 'job-after-leaving', {}));
+    const r3 = await syncGet(t.url, jwt, { cc_cursor: r2.cc_cursor });
+    expect(r3.sync.map((e: any) => [e.action, e.data_type])).toEqual([['DELETE', 'cc.projects_members']]);
+  });
+
+  it('pages cc events too', async () => {
+    const start = (await syncPost(t.url, 'cursors', jwt)).body.result;
+    for (let i = 0; i < 5; i++) await withTx(t.db, (tx) => emitCcChange(tx, f.projectId, 'UPDATE', 'jobs', `j${i}`));
+    const r = await syncGet(t.url, jwt, { cc_cursor: start.cc_cursor, limit: 3 });
+    expect(r.sync.map((e: any) => e.data_key)).toEqual(['j0', 'j1', 'j2']);
+    expect(r).toMatchObject({ warning: 'more', cc_cursor: start.cc_cursor + 3 });
+    const r2 = await syncGet(t.url, jwt, { cc_cursor: r.cc_cursor, limit: 3 });
+    expect(r2.sync.map((e: any) => e.data_key)).toEqual(['j3', 'j4']);
+    expect(r2.warning).toBeUndefined();
+  });
+});
+
+describe('sync bad input', () => {
+  it('refuses a request without a valid JWT with 401 and WWW-Authenticate, on every sync route', async () => {
+    for (const call of ['get', 'cursors'] as const) {
+      for (const auth of [undefined, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad']) {
+        const r = await syncPost(t.url, call, auth, { cc_cursor: 0 });
+        expect(r.status).toBe(401);
+        expect(r.headers.get('www-authenticate')).toBe('Bearer realm="JWT access to Unicat."');
+        expect(r.body).toMatchObject({ success: false, result: { code: 401 }, data: {} });
+      }
+    }
+  });
+
+  it('refuses malformed cursors with 422/1006 naming the field', async () => {
+    for (const [field, value] of [['cc_cursor', 'abc'], ['cc_cursor', -1], ['cc_cursor', 1.5], ['cc_cursor', {}], ['cursor', '12x'], ['cursor', -5], ['cursor', true]] as const) {
+      const body: any = { cc_cursor: 0, project: f.projectGid, cursor: 0 };
+      body[field] = value;
+      const r = await syncPost(t.url, 'get', jwt, body);
+      expect(r.status, `${field}=${JSON.stringify(value)}`).toBe(422);
+      expect(r.body.result).toMatchObject({ code: 1006, info: { field, reason: 'malformed' } });
+    }
+  });
+
+  it('refuses cursors from the future with 422/1006', async () => {
+    const now = (await syncPost(t.url, 'cursors', jwt, { project: f.projectGid })).body.result;
+    const ahead = await syncPost(t.url, 'get', jwt, { project: f.projectGid, cursor: now.cursor + 1 });
+    expect(ahead.status).toBe(422);
+    expect(ahead.body.result).toMatchObject({ code: 1006, info: { field: 'cursor', reason: 'cursor_ahead', current: now.cursor } });
+    expect(ahead.body.result.message).toMatch(/ahead/);
+    const ccAhead = await syncPost(t.url, 'get', jwt, { cc_cursor: now.cc_cursor + 1000 });
+    expect(ccAhead.status).toBe(422);
+    expect(ccAhead.body.result.info).toMatchObject({ field: 'cc_cursor', reason: 'cursor_ahead' });
+  });
+
+  it('403 for a project the caller is not a member of (or that does not exist); 400 for a malformed one', async () => {
+    const r = await syncPost(t.url, 'get', jwt, { cc_cursor: 0, project: other.projectGid, cursor: 0 });
+    expect(r.status).toBe(403);
+    expect(r.body.result.code).toBe(403);
+    expect((await syncPost(t.url, 'cursors', jwt, { project: other.projectGid })).status).toBe(403);
+    expect((await syncPost(t.url, 'get', jwt, { project: '00000000-0000-0000-0000-000000000000', cursor: 0 })).status).toBe(403);
+    const bad = await syncPost(t.url, 'get', jwt, { project: 'nope', cursor: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.result.info).toMatchObject({ field: 'project' });
+  });
+
+  it('400 for missing parameters, a wrong body and malformed JSON; a bad limit is 422/1006', async () => {
+    expect((await syncPost(t.url, 'get', jwt, {})).status).toBe(400);
+    expect((await syncPost(t.url, 'get', jwt)).status).toBe(400);
+    expect((await syncPost(t.url, 'get', jwt, { project: f.projectGid })).status).toBe(400);
+    expect((await syncPost(t.url, 'get', jwt, { cursor: 0 })).status).toBe(400);
+    expect((await syncPost(t.url, 'get', jwt, [1, 2])).status).toBe(400);
+    const malformed = await syncPost(t.url, 'get', jwt, '{"cc_cursor": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ success: false, result: { code: 400 } });
+    const limit = await syncPost(t.url, 'get', jwt, { cc_cursor: 0, limit: 0 });
+    expect(limit.status).toBe(422);
+    expect(limit.body.result.info).toMatchObject({ field: 'limit' });
+    expect((await syncPost(t.url, 'nope' as 'get', jwt, {})).status).toBe(404);
+  });
+
+  it('a revoked key makes its JWT fail with 401', async () => {
+    const viewerJwt = await jwtFor(t.url, f.projectGid, f.users.viewer.key);
+    expect((await syncPost(t.url, 'cursors', viewerJwt)).status).toBe(200);
+    await t.db.query('UPDATE api_keys SET revoked_on = now() WHERE user_id = $1', [f.users.viewer.id]);
+    const r = await syncPost(t.url, 'cursors', viewerJwt);
+    expect(r.status).toBe(401);
+    expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+  });
+});
+
+describe('retention', () => {
+  it('prunes old events, raises pruned_to in the same transaction, and answers an older cursor with cursor_expired', async () => {
+    const p = await createFixture(t.db, { owner: 'owner' });
+    const pj = await jwtFor(t.url, p.projectGid, p.users.owner.key);
+    const base = (await syncPost(t.url, 'cursors', pj, { project: p.projectGid })).body.result;
+    await emit(p.projectId, 'INSERT', 'assets', keys(10, 'old'));
+    const ccOld = await withTx(t.db, (tx) => emitCcChange(tx, p.projectId, 'UPDATE', 'jobs', 'old-job'));
+    await t.db.query(`UPDATE changes SET created_on = now() - interval '31 days' WHERE project_id = $1`, [p.projectId]);
+    await t.db.query(`UPDATE cc_changes SET created_on = now() - interval '31 days' WHERE cursor <= $1`, [ccOld]);
+    await emit(p.projectId, 'INSERT', 'assets', keys(3, 'new'));
+    const ccNew = await withTx(t.db, (tx) => emitCcChange(tx, p.projectId, 'UPDATE', 'jobs', 'new-job'));
+
+    const res = await pruneChanges(t.db, 30 * 86_400);
+    expect(res.ran).toBe(true);
+    expect(res.projectEvents).toBeGreaterThanOrEqual(10);
+    const { rows: [pc] } = await t.db.query('SELECT pruned_to FROM project_cursors WHERE project_id = $1', [p.projectId]);
+    expect(pc.pruned_to).toBe(base.cursor + 10);
+
+    const expired = await syncPost(t.url, 'get', pj, { project: p.projectGid, cursor: base.cursor });
+    expect(expired.status).toBe(422);
+    expect(expired.body.result).toMatchObject({ code: 1006, info: { field: 'cursor', reason: 'cursor_expired', resync: true, pruned_to: base.cursor + 10 } });
+    expect(expired.body.result.message).toMatch(/re-read everything/);
+    const ccExpired = await syncPost(t.url, 'get', pj, { cc_cursor: 0 });
+    expect(ccExpired.status).toBe(422);
+    expect(ccExpired.body.result.info).toMatchObject({ field: 'cc_cursor', reason: 'cursor_expired', resync: true, pruned_to: ccOld });
+
+    // from pruned_to on, the rest is all there
+    const rest = await syncGet(t.url, pj, { cc_cursor: ccOld, project: p.projectGid, cursor: base.cursor + 10 });
+    expect(rest.sync.filter((e: any) => e.type === p.projectGid).map((e: any) => e.data_key)).toEqual(['new-0', 'new-1', 'new-2']);
+    expect(rest.sync.filter((e: any) => e.type === 'cc').map((e: any) => e.cursor)).toContain(ccNew);
+    const cursors = (await syncPost(t.url, 'cursors', pj, { project: p.projectGid })).body.result;
+    expect(cursors.pruned_to).toEqual({ cc_cursor: ccOld, cursor: base.cursor + 10 });
+    // a second run finds nothing more to prune
+    expect((await pruneChanges(t.db, 30 * 86_400)).projectEvents).toBe(0);
+  });
+
+  it('one pruner at a time: a held advisory lock makes another run skip', async () => {
+    const holder = await t.db.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(727271005)');
+      expect((await pruneChanges(t.db, 1)).ran).toBe(false);
+      await holder.query('SELECT pg_advisory_unlock(727271005)');
+      expect((await pruneChanges(t.db, 30 * 86_400)).ran).toBe(true);
+    } finally {
+      holder.release();
+    }
+  });
+
+  it('the server prunes on its own timer (CHANGE_RETENTION_SECONDS, CHANGE_PRUNE_INTERVAL_MS)', async () => {
+    const p = await createFixture(t.db, { owner: 'owner' });
+    await emit(p.projectId, 'INSERT', 'assets', keys(4, 'k'));
+    await t.db.query(`UPDATE changes SET created_on = now() - interval '1 hour' WHERE project_id = $1`, [p.projectId]);
+    process.env.CHANGE_RETENTION_SECONDS = '600';
+    process.env.CHANGE_PRUNE_INTERVAL_MS = '100';
+    const second = await startTestServer({ databaseUrl: t.config.databaseUrl });
+    delete process.env.CHANGE_RETENTION_SECONDS;
+    delete process.env.CHANGE_PRUNE_INTERVAL_MS;
+    try {
+      await until(async () => (await t.db.query('SELECT pruned_to FROM project_cursors WHERE project_id = $1', [p.projectId])).rows[0].pruned_to === 4, 'the timer to prune');
+      expect((await t.db.query('SELECT count(*)::int AS n FROM changes WHERE project_id = $1', [p.projectId])).rows[0].n).toBe(0);
+    } finally {
+      await second.close();
+    }
+  });
+});
