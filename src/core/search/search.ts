@@ -1,0 +1,125 @@
+// Full-text search over assets (Unicat assets/search, and the {search} entries of selections).
+//
+// Storage (003_search.sql): one row per asset in `asset_search` with a weighted tsvector:
+// A = name, B = titles, C = descriptions and text metadata. The vector holds the 'simple' lexemes
+// (exact words, any language) merged with the stems of the stored stemming configurations
+// (STORED_CONFIGS), so a query in one of those languages matches inflected forms. See docs/search.md.
+import type { Db } from '../../db/pool.ts';
+import type { Actor } from '../keys.ts';
+import { Params } from './params.ts';
+import { parseQ, QueryParseError, isEmptyQuery, type ParsedQuery } from './query.ts';
+import { parseFilter, filterSql, filterNeedsSearchRow, matchQuery, rankQuery, FilterError, type Filter } from './filters.ts';
+
+/** Unicat language code -> PostgreSQL text search configuration. Anything else: 'simple'. */
+export const LANGUAGE_CONFIGS: Record<string, string> = {
+  en: 'english', nl: 'dutch', de: 'german', fr: 'french', es: 'spanish', it: 'italian',
+  pt: 'portuguese', sv: 'swedish', da: 'danish', no: 'norwegian', nb: 'norwegian', nn: 'norwegian',
+  fi: 'finnish', ru: 'russian', hu: 'hungarian', ro: 'romanian', tr: 'turkish', ca: 'catalan',
+  el: 'greek', id: 'indonesian', ga: 'irish', lt: 'lithuanian', eu: 'basque', hy: 'armenian',
+  ar: 'arabic', hi: 'hindi', ne: 'nepali', sr: 'serbian', ta: 'tamil', yi: 'yiddish',
+};
+
+/** The configurations whose stems are stored in asset_search.tsv (keep in step with 003_search.sql). */
+export const STORED_CONFIGS = ['english', 'dutch', 'german', 'french', 'spanish', 'italian'];
+
+export function languageConfig(language: string): string {
+  const base = language.toLowerCase().split(/[-_]/)[0];
+  return Object.hasOwn(LANGUAGE_CONFIGS, base) ? LANGUAGE_CONFIGS[base] : 'simple';
+}
+
+export interface SearchSpec {
+  language: string;
+  config: string;
+  q: ParsedQuery;
+  filter: Filter | null;
+}
+
+/** A search parameter that is missing or has the wrong type (`field` names it). */
+export class SearchSpecError extends Error {
+  constructor(message: string, readonly info: Record<string, unknown>) { super(message); }
+}
+
+/**
+ * Validates {language, q, filter}. Throws SearchSpecError (language/q missing or mistyped) or
+ * FilterError (filter); the caller maps them (assets/search: 400 / 1006; selections: 1006).
+ */
+export function parseSearchSpec(raw: { language?: unknown; q?: unknown; filter?: unknown }): SearchSpec {
+  if (typeof raw.language !== 'string' || raw.language.trim() === '' || raw.language.length > 35) {
+    throw new SearchSpecError('language is required (a language code such as "en")', { field: 'language' });
+  }
+  let q: ParsedQuery;
+  try {
+    q = parseQ(raw.q);
+  } catch (e) {
+    if (e instanceof QueryParseError) throw new SearchSpecError(e.message, { field: 'q' });
+    throw e;
+  }
+  const filter = raw.filter === undefined || raw.filter === null ? null : parseFilter(raw.filter);
+  return { language: raw.language, config: languageConfig(raw.language), q, filter };
+}
+
+export function isEmptySpec(spec: SearchSpec): boolean {
+  return isEmptyQuery(spec.q) && spec.filter === null;
+}
+
+/** Builds the tsquery SQL of single terms, binding each term once. */
+function termQueryBuilder(p: Params, config: string): (term: string) => string {
+  const cfg = `${p.add(config)}::regconfig`;
+  const seen = new Map<string, string>();
+  return (term) => {
+    let sql = seen.get(term);
+    if (!sql) {
+      const t = p.add(term);
+      // the language's stems, or the exact word (any language)
+      sql = `(phraseto_tsquery(${cfg}, ${t}) || phraseto_tsquery('simple', ${t}))`;
+      seen.set(term, sql);
+    }
+    return sql;
+  };
+}
+
+export interface SearchSql {
+  /** JOIN clause for `s` (may be empty) */
+  join: string;
+  /** condition over `a` and `s` (without project and trash conditions) */
+  where: string;
+  /** rank expression (0 when q has no positive terms) */
+  rank: string;
+}
+
+/** The SQL pieces of one search over `assets a`. An empty spec matches nothing. */
+export function searchSql(spec: SearchSpec, p: Params): SearchSql {
+  if (isEmptySpec(spec)) return { join: '', where: 'false', rank: '0' };
+  const tq = termQueryBuilder(p, spec.config);
+  const conds: string[] = [];
+  const match = matchQuery(spec.q, tq);
+  if (match) conds.push(`s.tsv @@ (${match})`);
+  if (spec.filter) conds.push(`coalesce(${filterSql(spec.filter, p, tq)}, false)`);
+  const rq = rankQuery(spec.q, tq);
+  const needS = match !== undefined || (spec.filter !== null && filterNeedsSearchRow(spec.filter));
+  return {
+    join: needS ? 'JOIN asset_search s ON s.asset_id = a.id' : '',
+    where: conds.join(' AND ') || 'true',
+    rank: rq ? `ts_rank(s.tsv, ${rq})` : '0',
+  };
+}
+
+export interface SearchPage { gids: string[]; total: number }
+
+/** assets/search: ranked live assets of the project, page.top/page.size. */
+export async function searchAssets(db: Db, actor: Actor, spec: SearchSpec, top: number, size: number): Promise<SearchPage> {
+  if (isEmptySpec(spec)) return { gids: [], total: 0 };
+  const p = new Params(1);
+  const project = p.add(actor.projectId);
+  const s = searchSql(spec, p);
+  const from = `FROM assets a ${s.join} WHERE a.project_id = ${project} AND a.deleted_on IS NULL AND ${s.where}`;
+  const order = s.rank === '0' ? 'ORDER BY a.id' : `ORDER BY ${s.rank} DESC, a.id`;
+  const limit = `LIMIT ${Math.trunc(size)} OFFSET ${Math.trunc(top)}`;
+  const [page, count] = await Promise.all([
+    size > 0 ? db.query(`SELECT a.gid::text AS gid ${from} ${order} ${limit}`, p.values) : Promise.resolve({ rows: [] as { gid: string }[] }),
+    db.query(`SELECT count(*) AS n ${from}`, p.values),
+  ]);
+  return { gids: page.rows.map((r) => r.gid), total: Number(count.rows[0].n) };
+}
+
+export { FilterError, QueryParseError };

@@ -1,0 +1,74 @@
+-- Search and selections.
+--
+-- Full text: one row per asset in asset_search, kept by triggers on assets that never fire for
+-- the columns a subtree move/delete rewrites (path, pathname, depth, deleted_*), so the GIN index
+-- costs nothing to those 1,000,000-row updates. The vector is weighted
+-- A = name (as written and split on punctuation), B = titles (all languages),
+-- C = descriptions and the string values of info.metadata,
+-- and holds the 'simple' lexemes (exact words) merged with the stems of a few stemming configs.
+-- Keep asset_search_configs in step with STORED_CONFIGS in src/core/search/search.ts.
+
+-- children selections (including trashed ones) page by (parent_id, id); also serves the
+-- parent_id foreign key checks of deletes.
+CREATE INDEX IF NOT EXISTS assets_parent_id ON assets (parent_id, id);
+
+CREATE FUNCTION asset_search_part(t text) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN t IS NULL OR t = '' THEN ''::tsvector ELSE
+    to_tsvector('simple'::regconfig, t) || to_tsvector('english'::regconfig, t) || to_tsvector('dutch'::regconfig, t)
+    || to_tsvector('german'::regconfig, t) || to_tsvector('french'::regconfig, t) || to_tsvector('spanish'::regconfig, t)
+    || to_tsvector('italian'::regconfig, t) END
+$$;
+
+CREATE FUNCTION asset_search_vector(name text, title jsonb, description jsonb, info jsonb) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT setweight(to_tsvector('simple'::regconfig, coalesce(name, '')) || asset_search_part(regexp_replace(coalesce(name, ''), '[^[:alnum:]]+', ' ', 'g')), 'A')
+      || setweight(asset_search_part((SELECT string_agg(v, ' ') FROM jsonb_each_text(CASE WHEN jsonb_typeof(title) = 'object' THEN title ELSE '{}' END) AS j(k, v))), 'B')
+      || setweight(asset_search_part(concat_ws(' ',
+           (SELECT string_agg(v, ' ') FROM jsonb_each_text(CASE WHEN jsonb_typeof(description) = 'object' THEN description ELSE '{}' END) AS j(k, v)),
+           (SELECT string_agg(x #>> '{}', ' ') FROM jsonb_path_query(info, 'strict $.metadata.** ? (@.type() == "string")', '{}', true) AS x))), 'C')
+$$;
+
+CREATE TABLE asset_search (
+  asset_id bigint PRIMARY KEY,
+  tsv      tsvector NOT NULL
+);
+CREATE INDEX asset_search_tsv ON asset_search USING gin (tsv);
+
+INSERT INTO asset_search(asset_id, tsv)
+SELECT id, asset_search_vector(name, title, description, info) FROM assets;
+
+-- inserts: one set-based statement per INSERT statement (transition table)
+CREATE FUNCTION asset_search_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO asset_search(asset_id, tsv)
+  SELECT n.id, asset_search_vector(n.name, n.title, n.description, n.info) FROM asset_search_new n
+  ON CONFLICT (asset_id) DO UPDATE SET tsv = excluded.tsv;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER assets_search_ins AFTER INSERT ON assets
+  REFERENCING NEW TABLE AS asset_search_new FOR EACH STATEMENT EXECUTE FUNCTION asset_search_ins();
+
+-- updates: only statements that SET one of the searched columns fire this (subtree moves,
+-- deletes and undeletes do not), and only rows whose searched text really changed do work
+CREATE FUNCTION asset_search_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE asset_search SET tsv = asset_search_vector(NEW.name, NEW.title, NEW.description, NEW.info)
+  WHERE asset_id = NEW.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER assets_search_upd AFTER UPDATE OF name, title, description, info ON assets
+  FOR EACH ROW
+  WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.title IS DISTINCT FROM NEW.title
+        OR OLD.description IS DISTINCT FROM NEW.description
+        OR OLD.info->'metadata' IS DISTINCT FROM NEW.info->'metadata')
+  EXECUTE FUNCTION asset_search_upd();
+
+-- permanent deletes: set-based, one statement per DELETE statement
+CREATE FUNCTION asset_search_del() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM asset_search s USING asset_search_old o WHERE s.asset_id = o.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER assets_search_del AFTER DELETE ON assets
+  REFERENCING OLD TABLE AS asset_search_old FOR EACH STATEMENT EXECUTE FUNCTION asset_search_del();
