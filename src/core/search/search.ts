@@ -64,11 +64,12 @@ export function isEmptySpec(spec: SearchSpec): boolean {
 
 /** Builds the tsquery SQL of single terms, binding each term once. */
 function termQueryBuilder(p: Params, config: string): (term: string) => string {
-  const cfg = `${p.add(config)}::regconfig`;
+  let cfg: string | undefined;
   const seen = new Map<string, string>();
   return (term) => {
     let sql = seen.get(term);
     if (!sql) {
+      cfg ??= `${p.add(config)}::regconfig`;
       const t = p.add(term);
       // the language's stems, or the exact word (any language)
       sql = `(phraseto_tsquery(${cfg}, ${t}) || phraseto_tsquery('simple', ${t}))`;
@@ -88,14 +89,14 @@ export interface SearchSql {
 }
 
 /** The SQL pieces of one search over `assets a`. An empty spec matches nothing. */
-export function searchSql(spec: SearchSpec, p: Params): SearchSql {
+export function searchSql(spec: SearchSpec, p: Params, withRank = false): SearchSql {
   if (isEmptySpec(spec)) return { join: '', where: 'false', rank: '0' };
   const tq = termQueryBuilder(p, spec.config);
   const conds: string[] = [];
   const match = matchQuery(spec.q, tq);
   if (match) conds.push(`s.tsv @@ (${match})`);
   if (spec.filter) conds.push(`coalesce(${filterSql(spec.filter, p, tq)}, false)`);
-  const rq = rankQuery(spec.q, tq);
+  const rq = withRank ? rankQuery(spec.q, tq) : undefined;
   const needS = match !== undefined || (spec.filter !== null && filterNeedsSearchRow(spec.filter));
   return {
     join: needS ? 'JOIN asset_search s ON s.asset_id = a.id' : '',
@@ -109,15 +110,20 @@ export interface SearchPage { gids: string[]; total: number }
 /** assets/search: ranked live assets of the project, page.top/page.size. */
 export async function searchAssets(db: Db, actor: Actor, spec: SearchSpec, top: number, size: number): Promise<SearchPage> {
   if (isEmptySpec(spec)) return { gids: [], total: 0 };
-  const p = new Params(1);
-  const project = p.add(actor.projectId);
-  const s = searchSql(spec, p);
-  const from = `FROM assets a ${s.join} WHERE a.project_id = ${project} AND a.deleted_on IS NULL AND ${s.where}`;
-  const order = s.rank === '0' ? 'ORDER BY a.id' : `ORDER BY ${s.rank} DESC, a.id`;
+  const build = (withRank: boolean) => {
+    const p = new Params(1);
+    const project = p.add(actor.projectId);
+    const s = searchSql(spec, p, withRank);
+    const from = `FROM assets a ${s.join} WHERE a.project_id = ${project} AND a.deleted_on IS NULL AND ${s.where}`;
+    return { from, rank: s.rank, params: p.values };
+  };
+  const pq = build(true);
+  const cq = build(false);
+  const order = pq.rank === '0' ? 'ORDER BY a.id' : `ORDER BY ${pq.rank} DESC, a.id`;
   const limit = `LIMIT ${Math.trunc(size)} OFFSET ${Math.trunc(top)}`;
   const [page, count] = await Promise.all([
-    size > 0 ? db.query(`SELECT a.gid::text AS gid ${from} ${order} ${limit}`, p.values) : Promise.resolve({ rows: [] as { gid: string }[] }),
-    db.query(`SELECT count(*) AS n ${from}`, p.values),
+    size > 0 ? db.query(`SELECT a.gid::text AS gid ${pq.from} ${order} ${limit}`, pq.params) : Promise.resolve({ rows: [] as { gid: string }[] }),
+    db.query(`SELECT count(*) AS n ${cq.from}`, cq.params),
   ]);
   return { gids: page.rows.map((r) => r.gid), total: Number(count.rows[0].n) };
 }
