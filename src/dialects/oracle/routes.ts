@@ -1,7 +1,17 @@
-// Oracle Documents 1.1 collections under /documents/api/1.1.
+// Oracle Documents 1.1 collections under /documents/api/1.1: one scope with its own body parsers
+// (JSON with string scalars, XML), error shape, and Basic/Bearer authentication.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
+import { installWireParsers } from './wire.ts';
+import { installOracleErrors } from './errors.ts';
+import { installOracleAuth } from './auth.ts';
+import { collectionRoutes } from './collection-routes.ts';
+import { shareRoutes } from './share-routes.ts';
 
-export async function oracleRoutes(_app: FastifyInstance, _ctx: AppContext): Promise<void> {
-  // filled in by the libraries work
+export async function oracleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  installWireParsers(app);
+  installOracleErrors(app);
+  installOracleAuth(app, ctx);
+  await collectionRoutes(app, ctx);
+  await shareRoutes(app, ctx);
 }
