@@ -5,6 +5,8 @@ import { withTx } from '../../src/db/pool.ts';
 import { emitChanges, emitCcChange } from '../../src/core/changes.ts';
 import { setMembership } from '../../src/core/users.ts';
 import { pruneChanges } from '../../src/core/feed/retention.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { DiskBlobStore } from '../../src/storage/disk-store.ts';
 import { jwtFor, syncGet, syncPost, until } from './helpers.ts';
 
 let t: TestServer;
@@ -129,13 +131,18 @@ describe('sync/get', () => {
 });
 
 describe('sync bad input', () => {
-  it('refuses a request without a valid JWT with 401 and WWW-Authenticate, on every sync route', async () => {
-    for (const call of ['get', 'cursors'] as const) {
-      for (const auth of [undefined, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad']) {
-        const r = await syncPost(t.url, call, auth, { cc_cursor: 0 });
-        expect(r.status).toBe(401);
-        expect(r.headers.get('www-authenticate')).toBe('Bearer realm="JWT access to Unicat."');
-        expect(r.body).toMatchObject({ success: false, result: { code: 401 }, data: {} });
+  it('every /sync route (walked from the route table) refuses a missing or forged JWT with 401 and WWW-Authenticate', async () => {
+    const app = await buildApp({ db: t.db, config: t.config, blobs: new DiskBlobStore(t.dataDir) });
+    await app.ready();
+    const routes = app.routeTable.filter((r) => r.url.startsWith('/sync'));
+    await app.close();
+    expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['POST /sync/cursors', 'POST /sync/get']);
+    for (const r of routes) {
+      for (const auth of [undefined, 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad', 'Basic abc']) {
+        const res = await fetch(t.url + r.url, { method: r.method, headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: '{"cc_cursor": 0}' });
+        expect([r.url, auth, res.status]).toEqual([r.url, auth, 401]);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="JWT access to Unicat."');
+        expect(await res.json()).toMatchObject({ success: false, result: { code: 401 }, data: {} });
       }
     }
   });
