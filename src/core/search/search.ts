@@ -105,11 +105,9 @@ export function searchSql(spec: SearchSpec, p: Params, withRank = false): Search
   };
 }
 
-export interface SearchPage { gids: string[]; total: number }
 
-/** assets/search: ranked live assets of the project, page.top/page.size. */
-export async function searchAssets(db: Db, actor: Actor, spec: SearchSpec, top: number, size: number): Promise<SearchPage> {
-  if (isEmptySpec(spec)) return { gids: [], total: 0 };
+/** The two statements of one assets/search call: the ranked page and the total. */
+export function searchQueries(actor: Actor, spec: SearchSpec, top: number, size: number): { page: { sql: string; params: unknown[] }; count: { sql: string; params: unknown[] } } {
   const build = (withRank: boolean) => {
     const p = new Params(1);
     const project = p.add(actor.projectId);
@@ -119,13 +117,25 @@ export async function searchAssets(db: Db, actor: Actor, spec: SearchSpec, top: 
   };
   const pq = build(true);
   const cq = build(false);
+  // without ranking terms: creation order (stable, and walks the primary key)
   const order = pq.rank === '0' ? 'ORDER BY a.id' : `ORDER BY ${pq.rank} DESC, a.id`;
-  const limit = `LIMIT ${Math.trunc(size)} OFFSET ${Math.trunc(top)}`;
+  return {
+    page: { sql: `SELECT a.id, a.gid::text AS gid ${pq.from} ${order} LIMIT ${Math.trunc(size)} OFFSET ${Math.trunc(top)}`, params: pq.params },
+    count: { sql: `SELECT count(*) AS n ${cq.from}`, params: cq.params },
+  };
+}
+
+export interface SearchPage { ids: number[]; gids: string[]; total: number }
+
+/** assets/search: ranked live assets of the project, page.top/page.size. */
+export async function searchAssets(db: Db, actor: Actor, spec: SearchSpec, top: number, size: number): Promise<SearchPage> {
+  if (isEmptySpec(spec)) return { ids: [], gids: [], total: 0 };
+  const q = searchQueries(actor, spec, top, size);
   const [page, count] = await Promise.all([
-    size > 0 ? db.query(`SELECT a.gid::text AS gid ${pq.from} ${order} ${limit}`, pq.params) : Promise.resolve({ rows: [] as { gid: string }[] }),
-    db.query(`SELECT count(*) AS n ${cq.from}`, cq.params),
+    size > 0 ? db.query(q.page.sql, q.page.params) : Promise.resolve({ rows: [] as { id: number; gid: string }[] }),
+    db.query(q.count.sql, q.count.params),
   ]);
-  return { gids: page.rows.map((r) => r.gid), total: Number(count.rows[0].n) };
+  return { ids: page.rows.map((r) => Number(r.id)), gids: page.rows.map((r) => r.gid), total: Number(count.rows[0].n) };
 }
 
 export { FilterError, QueryParseError };

@@ -60,7 +60,7 @@ export async function bulkGet(db: Db, actor: Actor, sel: Selection, cursorRaw: u
   if (cursorRaw === undefined || cursorRaw === null) {
     const s = selectionSql(actor, sel, { trashed: 'exclude' });
     const { rows } = await db.query(
-      `SELECT count(*) FILTER (WHERE asset_id IS NOT NULL) AS r, count(*) FILTER (WHERE asset_id IS NULL) AS u FROM (${s.sql}) s`, s.params);
+      `SELECT count(s.asset_id) AS r, count(*) - count(s.asset_id) AS u FROM (${s.sql}) s`, s.params);
     st = { key: undefined as unknown as SelectionKey, resolved: Number(rows[0].r), unresolved: Number(rows[0].u) };
   } else {
     st = decodeCursor(actor, sel, cursorRaw);

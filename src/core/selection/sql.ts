@@ -75,7 +75,8 @@ export function selectionSql(actor: Actor, sel: Selection, opts: SelectionSqlOpt
   const p = new Params(firstParam);
   const ps = parts(actor, sel, { trashed: opts.trashed }, p);
   if (!ps.length) return { sql: EMPTY, params: [] };
-  return { sql: ps.map((x) => `(${x})`).join('\nUNION\n'), params: p.values };
+  // each part alone yields distinct rows; only a union of several needs deduplication
+  return { sql: ps.length === 1 ? ps[0] : ps.map((x) => `(${x})`).join('\nUNION\n'), params: p.values };
 }
 
 /**

@@ -57,9 +57,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promi
       throw e;
     }
     const page = await searchAssets(ctx.db, req.actor, spec, body['page.top'] ?? 0, body['page.size'] ?? SEARCH_DEFAULT_SIZE);
-    // resolve ids for rendering by gid (the page is small)
-    const { rows } = await ctx.db.query('SELECT id FROM assets WHERE gid = ANY($1::uuid[])', [page.gids]);
-    return ok({ assets: page.gids, 'assets.size': page.total }, { assets: await renderAssets(ctx.db, rows.map((r) => Number(r.id))) });
+    return ok({ assets: page.gids, 'assets.size': page.total }, { assets: await renderAssets(ctx.db, page.ids) });
   });
 
   app.post('/:project/assets/bulk/get', { schema: { body: BulkGetBody } }, async (req) => {
