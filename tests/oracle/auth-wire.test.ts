@@ -202,6 +202,29 @@ describe('oracle refused bodies change nothing', () => {
     expect(list.body.items.some((c: any) => c.name.includes('expanded'))).toBe(false);
   });
 
+  it('odd but well-formed input never gives a 500: NUL characters, huge numbers, a body over the limit (413)', async () => {
+    const id = await newCollection(e.as.owner, 'odd');
+    const before = await dbState(e.t.db, e.f.projectId);
+    const nul = await e.as.owner.post('/collections', { name: 'a\u0000b' });
+    expect(nul.status).toBe(400);
+    expectOracleError(nul.body, '-1');
+    const nulXml = await e.as.owner.post('/collections', '<c><name>a\u0000b</name></c>', { contentType: 'application/xml' });
+    expect(nulXml.status).toBe(400);
+    const nulId = await e.as.owner.post(`/collections/${id}/files`, { idList: `${crypto.randomUUID()}\u0000` });
+    expect(nulId.status).toBe(400);
+    const shareNul = await e.as.owner.del(`/shares/${id}/user?userID=a%00b@example.test`);
+    expect(shareNul.status).toBe(400);
+    for (const q of ['offset=99999999999999999999', 'offset=1e3', 'limit=%00', 'orderby=name%00']) {
+      const res = await e.as.owner.get(`/collections/items?${q}`);
+      expect(res.status, q).toBe(400);
+      expectOracleError(res.body, '-1');
+    }
+    const big = await e.as.owner.post(`/collections/${id}/files`, { idList: 'x'.repeat(e.t.config.bodyLimitBytes + 10) });
+    expect(big.status).toBe(413);
+    expectOracleError(big.body, '-1');
+    expect(await dbState(e.t.db, e.f.projectId)).toEqual(before);
+  });
+
   it('an unknown path under the prefix is a 404 in Oracle\'s shape', async () => {
     const res = await e.as.owner.get('/folders/items');
     expect(res.status).toBe(404);

@@ -193,7 +193,10 @@ function decodeEntities(s: string): string {
 }
 
 function decodeTree(v: unknown): unknown {
-  if (typeof v === 'string') return decodeEntities(v);
+  if (typeof v === 'string') {
+    if (v.includes('\u0000')) throw invalid('malformed XML: NUL characters are not allowed', { reason: 'xml' });
+    return decodeEntities(v);
+  }
   if (Array.isArray(v)) return v.map(decodeTree);
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -233,16 +236,32 @@ export function parseXmlBody(text: string): Record<string, unknown> {
   return decodeTree(root) as Record<string, unknown>;
 }
 
+// PostgreSQL text cannot hold NUL: refused at the edge rather than failing in the database.
+const NUL = '\u0000';
+
 function parseJsonBody(text: string): unknown {
   return JSON.parse(text, (k, v) => {
     if (k === '__proto__' || k === 'constructor') throw invalid(`malformed JSON: the key "${k}" is not accepted`, { reason: 'json' });
+    if ((typeof v === 'string' && v.includes(NUL)) || k.includes(NUL)) throw invalid('strings must not contain NUL characters', { reason: 'nul' });
     return v;
   });
+}
+
+/** preValidation hook: no NUL in the query string or the path parameters. */
+export function refuseNulInUrl(req: FastifyRequest): void {
+  for (const bag of [req.query, req.params]) {
+    if (!bag || typeof bag !== 'object') continue;
+    for (const v of Object.values(bag as Record<string, unknown>)) {
+      const vals = Array.isArray(v) ? v : [v];
+      if (vals.some((x) => typeof x === 'string' && x.includes(NUL))) throw invalid('the URL must not contain NUL characters', { reason: 'nul' });
+    }
+  }
 }
 
 /** Installs the scope's body parsers (JSON and XML; empty bodies allowed). */
 export function installWireParsers(app: FastifyInstance): void {
   app.decorateRequest('oracleBodyFormat', undefined);
+  app.addHook('preValidation', async (req) => refuseNulInUrl(req));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     req.oracleBodyFormat = 'json';
