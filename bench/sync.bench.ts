@@ -30,6 +30,7 @@ try {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: env.user.key }),
   });
   const jwt = auth.headers.get('authorization')!;
+  const { rows: [key] } = await pool.query('SELECT id FROM api_keys WHERE user_id = $1', [env.user.id]);
 
   async function catchUp(limit: number): Promise<number> {
     let cursor = first;
@@ -62,7 +63,7 @@ try {
       let cursor = first;
       let count = 0;
       for (;;) {
-        const { rows: [r] } = await pool.query(PAGE_SQL, [env.user.id, env.user.gid, project.gid, cursor, null, limit]);
+        const { rows: [r] } = await pool.query(PAGE_SQL, [key.id, env.user.gid, project.gid, cursor, null, limit]);
         if (r.p_n === 0) break;
         JSON.parse(`[${r.p_json}]`); // what the client does with the page
         count += r.p_n;

@@ -198,9 +198,12 @@ describe('sync bad input', () => {
     const viewerJwt = await jwtFor(t.url, f.projectGid, f.users.viewer.key);
     expect((await syncPost(t.url, 'cursors', viewerJwt)).status).toBe(200);
     await t.db.query('UPDATE api_keys SET revoked_on = now() WHERE user_id = $1', [f.users.viewer.id]);
-    const r = await syncPost(t.url, 'cursors', viewerJwt);
-    expect(r.status).toBe(401);
-    expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+    for (const call of ['cursors', 'get'] as const) {
+      const r = await syncPost(t.url, call, viewerJwt, { cc_cursor: 0 });
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+      expect(r.headers.get('authorization')).toBeNull(); // no renewed token for a revoked key
+    }
   });
 });
 

@@ -79,27 +79,30 @@ const CC_VISIBLE = (user: string, gid: string) => `(
   OR (c.project_id IS NULL AND c.data_key = ${gid}))`;
 
 /**
- * A whole page in ONE statement (one snapshot, one round trip): the counters, the membership, the
- * cursor checks, and the events of both spaces. $1 user id, $2 user gid, $3 project gid or null,
- * $4 project cursor or null, $5 cc cursor or null, $6 limit. A space whose cursor is out of range
- * reads nothing; the caller raises the error from the returned state.
+ * A whole page in ONE statement (one snapshot, one round trip): the caller's key, the counters,
+ * the membership, the cursor checks, and the events of both spaces. $1 key id, $2 user gid,
+ * $3 project gid or null, $4 project cursor or null, $5 cc cursor or null, $6 limit. A space whose
+ * cursor is out of range reads nothing; the caller raises the error from the returned state.
  */
 export const PAGE_SQL = `
-  WITH st AS (
-    SELECT cc.cursor AS cc, cc.pruned_to AS cc_pruned, pm.id AS pid, pc.cursor AS p, pc.pruned_to AS p_pruned
+  WITH who AS (
+    SELECT u.id FROM api_keys k JOIN users u ON u.id = k.user_id
+    WHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid),
+  st AS (
+    SELECT (SELECT id FROM who) AS uid, cc.cursor AS cc, cc.pruned_to AS cc_pruned, pm.id AS pid, pc.cursor AS p, pc.pruned_to AS p_pruned
     FROM cc_cursor cc
-    LEFT JOIN (SELECT p.id FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = $1
+    LEFT JOIN (SELECT p.id FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = (SELECT id FROM who)
                WHERE p.gid = $3::uuid) pm ON true
     LEFT JOIN project_cursors pc ON pc.project_id = pm.id
     WHERE cc.id = 1),
   ok AS (
     SELECT st.*,
-           coalesce($5::bigint BETWEEN st.cc_pruned AND st.cc, false) AS cc_ok,
+           coalesce(st.uid IS NOT NULL AND $5::bigint BETWEEN st.cc_pruned AND st.cc, false) AS cc_ok,
            coalesce(st.pid IS NOT NULL AND $4::bigint BETWEEN st.p_pruned AND st.p, false) AS p_ok
     FROM st),
   ccp AS (
     SELECT c.cursor, c.action, c.data_type, c.data_key, c.data FROM cc_changes c
-    WHERE (SELECT cc_ok FROM ok) AND c.cursor > $5::bigint AND c.cursor <= (SELECT cc FROM ok) AND ${CC_VISIBLE('$1', '$2::text')}
+    WHERE (SELECT cc_ok FROM ok) AND c.cursor > $5::bigint AND c.cursor <= (SELECT cc FROM ok) AND ${CC_VISIBLE('(SELECT uid FROM ok)', '$2::text')}
     ORDER BY c.cursor LIMIT $6::int + 1),
   pp AS (
     SELECT cursor, action, data_type, data_key, data FROM changes
@@ -154,8 +157,8 @@ function checkCursor(field: string, cursor: number, current: number, prunedTo: n
   }
 }
 
-/** One page of events after the caller's cursors. */
-export async function readFeed(db: Db, caller: FeedCaller, req: FeedRequest): Promise<FeedPage> {
+/** One page of events after the cursors of the caller (the key and user of a verified JWT). */
+export async function readFeed(db: Db, caller: { keyId: number; userGid: string }, req: FeedRequest): Promise<FeedPage> {
   const limit = req.limit ?? DEFAULT_PAGE;
   let gid: string | null = null;
   if (req.project) {
@@ -163,7 +166,8 @@ export async function readFeed(db: Db, caller: FeedCaller, req: FeedRequest): Pr
     if (!gid) throw invalid('project must be a project gid', { field: 'project', value: req.project.gid });
   }
   const { rows: [r] } = await db.query(PAGE_SQL,
-    [caller.userId, caller.userGid, gid, req.project?.cursor ?? null, req.ccCursor ?? null, limit]);
+    [caller.keyId, caller.userGid, gid, req.project?.cursor ?? null, req.ccCursor ?? null, limit]);
+  if (r.uid === null) throw unauthenticated('the key behind this token was revoked');
   if (gid !== null && r.pid === null) throw forbidden('not a member of this project', { project: gid });
   if (req.ccCursor !== undefined) checkCursor('cc_cursor', req.ccCursor, r.cc, r.cc_pruned);
   if (req.project) checkCursor('cursor', req.project.cursor, r.p ?? 0, r.p_pruned ?? 0);

@@ -7,10 +7,10 @@ import { bearerToken } from './auth.ts';
 import { issueJwt, verifyJwt } from '../../core/tokens.ts';
 import { invalid } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
-import { feedCaller, feedCursors, parseCursor, parseLimit, readFeed, type FeedCaller, type FeedRequest } from '../../core/feed/read.ts';
+import { feedCaller, feedCursors, parseCursor, parseLimit, readFeed, type FeedRequest } from '../../core/feed/read.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest { feedCaller: FeedCaller }
+  interface FastifyRequest { feedClaims: { keyId: number; userGid: string } }
 }
 
 type Body = Record<string, unknown>;
@@ -48,16 +48,24 @@ function feedRequest(b: Body): FeedRequest {
 
 export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
-  app.decorateRequest('feedCaller', null as unknown as FeedCaller);
-  app.addHook('onRequest', async (req, reply) => {
+  app.decorateRequest('feedClaims', null as unknown as { keyId: number; userGid: string });
+  // The JWT's signature and expiry are checked here; that its key is still active is checked by
+  // the call itself (sync/get folds it into its one statement).
+  app.addHook('onRequest', async (req) => {
     const claims = await verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret);
-    req.feedCaller = await feedCaller(ctx.db, claims.keyId, claims.userGid);
-    reply.header('Authorization', await issueJwt(ctx.db, claims.userGid, claims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+    req.feedClaims = { keyId: claims.keyId, userGid: claims.userGid };
+  });
+  // the renewed JWT goes out with successful answers only (never with a 401 for a revoked key)
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.statusCode === 200 && req.feedClaims) {
+      reply.header('Authorization', await issueJwt(ctx.db, req.feedClaims.userGid, req.feedClaims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+    }
+    return payload;
   });
 
   app.post('/get', async (req, reply) => {
     const r = feedRequest(body(req));
-    const page = await readFeed(ctx.db, req.feedCaller, r);
+    const page = await readFeed(ctx.db, req.feedClaims, r);
     // The events come from PostgreSQL as JSON text; the envelope is put around them as text.
     const result: Record<string, unknown> = {
       cc_cursor: page.ccCursor,
@@ -75,7 +83,8 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.post('/cursors', async (req) => {
     const b = body(req);
     const gid = present(b.project) ? projectGid(b.project) : undefined;
-    const c = await feedCursors(ctx.db, req.feedCaller, gid);
+    const caller = await feedCaller(ctx.db, req.feedClaims.keyId, req.feedClaims.userGid);
+    const c = await feedCursors(ctx.db, caller, gid);
     return ok({
       cc_cursor: c.cc,
       project: gid ?? null,
