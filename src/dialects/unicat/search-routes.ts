@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../http/context.ts';
-import type { Db } from '../../db/pool.ts';
+import { assetsData } from './asset-json.ts';
 import { invalid, selectionError } from '../../core/errors.ts';
 import { parseSearchSpec, searchAssets, SearchSpecError, FilterError } from '../../core/search/search.ts';
 import { parseSelection, checkSelection, bulkGet, BULK_GET_DEFAULT_SIZE, BULK_GET_MAX_SIZE } from '../../core/selection/index.ts';
@@ -25,26 +25,6 @@ const BulkGetBody = Type.Object({
   'page.size': Type.Optional(Type.Integer({ minimum: 1, maximum: BULK_GET_MAX_SIZE })),
 });
 
-/** Until the asset-tree renderer lands: the Unicat asset object from the row. */
-async function renderAssets(db: Db, ids: number[]): Promise<Record<string, unknown>> {
-  if (!ids.length) return {};
-  const { rows } = await db.query(
-    `SELECT a.gid::text AS gid, a.pathname, a.name, a.is_file, a.type, a.status, a.info, a.title, a.description,
-            extract(epoch FROM a.updated_on)::float8 AS updated_on, a.deleted_on IS NOT NULL AS is_deleted,
-            CASE WHEN a.is_file THEN 0 ELSE (SELECT count(*) FROM assets c WHERE c.parent_id = a.id AND c.deleted_on IS NULL) END AS childcount
-     FROM assets a WHERE a.id = ANY($1::bigint[])`, [ids]);
-  const out: Record<string, unknown> = {};
-  for (const r of rows) {
-    const cut = r.pathname.lastIndexOf('/');
-    out[r.gid] = {
-      gid: r.gid, pathname: r.pathname, path: r.pathname === '/' ? '/' : (cut <= 0 ? '/' : r.pathname.slice(0, cut)),
-      name: r.name, is_file: r.is_file, type: r.type, childcount: Number(r.childcount), status: r.status,
-      is_deleted: r.is_deleted, info: r.info, transforms: null, title: r.title, description: r.description, updated_on: r.updated_on,
-    };
-  }
-  return out;
-}
-
 export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/:project/assets/search', { schema: { body: SearchBody } }, async (req) => {
     const body = req.body as { language: string; q?: string | null; filter?: unknown; 'page.top'?: number; 'page.size'?: number };
@@ -57,7 +37,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promi
       throw e;
     }
     const page = await searchAssets(ctx.db, req.actor, spec, body['page.top'] ?? 0, body['page.size'] ?? SEARCH_DEFAULT_SIZE);
-    return ok({ assets: page.gids, 'assets.size': page.total }, { assets: await renderAssets(ctx.db, page.ids) });
+    return ok({ assets: page.gids, 'assets.size': page.total }, { assets: await assetsData(ctx.db, req.actor.projectId, page.ids) });
   });
 
   app.post('/:project/assets/bulk/get', { schema: { body: BulkGetBody } }, async (req) => {
@@ -66,6 +46,6 @@ export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const sel = parseSelection(body.selection);
     await checkSelection(ctx.db, req.actor, sel);
     const page = await bulkGet(ctx.db, req.actor, sel, body['page.cursor'], body['page.size'] ?? BULK_GET_DEFAULT_SIZE);
-    return ok({ assets: page.gids, 'assets.size': page.total, 'page.cursor': page.cursor }, { assets: await renderAssets(ctx.db, page.ids) });
+    return ok({ assets: page.gids, 'assets.size': page.total, 'page.cursor': page.cursor }, { assets: await assetsData(ctx.db, req.actor.projectId, page.ids) });
   });
 }
