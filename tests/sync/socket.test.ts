@@ -127,3 +127,37 @@ describe('sync socket', () => {
     expect(Math.max(...lists)).toBeLessThanOrEqual(1000);
   });
 });
+
+describe('sync socket robustness', () => {
+  it('survives a dropped LISTEN connection: reconnects and pushes what committed meanwhile', async () => {
+    const s = await live(a.url, jwt);
+    const dbName = new URL(a.config.databaseUrl!).pathname.slice(1);
+    const killed = await a.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'`, [dbName]);
+    expect(killed.rowCount).toBeGreaterThanOrEqual(2); // one listener per server
+    await withTx(a.db, (tx) => emitChanges(tx, f.projectId, 'UPDATE', 'assets', ['while-down']));
+    await until(() => s.events.some((e) => e.data_key === 'while-down'), 'the push after the listener reconnected');
+    await withTx(a.db, (tx) => emitChanges(tx, f.projectId, 'UPDATE', 'assets', ['after-reconnect']));
+    await until(() => s.events.some((e) => e.data_key === 'after-reconnect'), 'a push on the new listener');
+    expect(s.events.filter((e) => e.data_key === 'while-down')).toHaveLength(1);
+  });
+
+  it('renews the JWT on "authorization" before it expires, and drops the socket when the key is revoked', async () => {
+    const short = await startTestServer({ databaseUrl: a.config.databaseUrl, jwtTtlSeconds: 2 });
+    try {
+      const g = await createFixture(a.db, { owner: 'owner' });
+      const token = await jwtFor(short.url, g.projectGid, g.users.owner.key);
+      const s = await live(short.url, token);
+      await until(() => s.jwts.length >= 2, 'a renewed JWT');
+      expect(s.jwts[1]).not.toBe(token);
+      expect((await syncPost(short.url, 'cursors', s.jwts[1])).status).toBe(200);
+      let disconnected = false;
+      s.socket.on('disconnect', () => { disconnected = true; });
+      await a.db.query('UPDATE api_keys SET revoked_on = now() WHERE user_id = $1', [g.users.owner.id]);
+      await until(() => disconnected, 'the disconnect after revocation');
+      await expect(connectSync(short.url, s.jwts[1])).rejects.toThrow(/revoked/);
+    } finally {
+      await short.close();
+    }
+  });
+});

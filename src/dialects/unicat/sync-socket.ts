@@ -100,12 +100,13 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
     const sockets = [...io.of('/').sockets.values()].filter((x) => x.data.caller?.userGid === userGid);
     if (sockets.length === 0) return;
     const projects = new Map((await memberProjects(db, sockets[0].data.caller.userId)).map((p) => [p.id, p.gid]));
-    await track(projects);
     for (const s of sockets) {
+      if (!s.connected) continue;
       for (const id of s.data.projects.keys()) if (!projects.has(id)) s.leave(room(id));
       for (const id of projects.keys()) s.join(room(id));
       s.data.projects = projects;
     }
+    await track(projects); // after joining: a project tracked from now on pushes to these sockets
   }
 
   function pushCc(): void {
