@@ -104,6 +104,8 @@ export async function assetIdByGid(db: Db, projectId: number, gid: unknown, fiel
 /** Normalises a pathname: leading '/', no trailing '/', no empty segments. */
 export function normalizePathname(raw: unknown, field = 'pathname'): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 65535) throw invalid(`${field} must be a non-empty string`, { field });
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(raw)) throw invalid(`${field} must not contain control characters`, { field });
   const segs = raw.split('/').filter((s) => s.length > 0);
   return '/' + segs.join('/');
 }

@@ -17,6 +17,7 @@ function checkLocalized(raw: unknown, field: string): Record<string, string | nu
     if (!LANG.test(k)) throw invalid(`${field} has an invalid language key`, { field, language: k });
     if (v !== null && typeof v !== 'string') throw invalid(`${field}.${k} must be a string or null`, { field, language: k });
     if (typeof v === 'string' && v.length > 100_000) throw invalid(`${field}.${k} is too long`, { field, language: k });
+    if (typeof v === 'string' && v.includes('\u0000')) throw invalid(`${field}.${k} must not contain NUL`, { field, language: k });
   }
   return raw as Record<string, string | null>;
 }
@@ -55,6 +56,8 @@ export async function updateAsset(tx: Db, actor: Actor, id: number, u: AssetUpda
   if (has(u.transforms) && u.transforms !== null && (typeof u.transforms !== 'object' || Array.isArray(u.transforms))) {
     throw invalid('transforms must be an object or null', { field: 'transforms' });
   }
+  // PostgreSQL's jsonb holds no NUL character
+  if (has(u.transforms) && JSON.stringify(u.transforms).includes('\\u0000')) throw invalid('transforms must not contain NUL', { field: 'transforms' });
   await lockTree(tx, actor.projectId);
   const { rows: [a] } = await tx.query('SELECT parent_id, name, deleted_on FROM assets WHERE id = $1 AND project_id = $2', [id, actor.projectId]);
   if (!a) throw notFound('the asset does not exist');

@@ -1,7 +1,7 @@
 // Unicat asset calls under /api/p/:project/assets/...: get, children, worksheet, tree, create,
 // upload, upload_update, update, move, delete, undelete, permanent_delete. Translation only:
 // every rule lives in src/core/assets/.
-import { PassThrough } from 'node:stream';
+import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import type { Actor } from '../../core/keys.ts';
@@ -78,15 +78,22 @@ async function readUpload(req: FastifyRequest, ctx: AppContext): Promise<{ field
         error ??= invalid(part.fieldname !== 'upload_file' ? `unexpected file part ${part.fieldname}: the file goes in upload_file` : 'send one upload_file');
         continue;
       }
-      const pass = new PassThrough();
-      part.file.on('limit', () => pass.destroy(tooLarge(`the upload is larger than the limit of ${ctx.config.uploadLimitBytes} bytes`, { limit: ctx.config.uploadLimitBytes })));
-      part.file.pipe(pass);
+      // busboy truncates a file at the limit and flags it: fail the stream at its end so that the
+      // store discards the temporary file (nothing stored, no row).
+      const limit = ctx.config.uploadLimitBytes;
+      const file = part.file;
+      const guard = new Transform({
+        transform(chunk, _enc, cb) { cb(null, chunk); },
+        flush(cb) { cb(file.truncated ? tooLarge(`the upload is larger than the limit of ${limit} bytes`, { limit }) : null); },
+      });
+      file.on('error', (e) => guard.destroy(e));
+      file.pipe(guard);
       try {
-        const blob = await ctx.blobs.put(pass, ctx.config.uploadLimitBytes);
+        const blob = await ctx.blobs.put(guard, limit);
         result = { blob, filename: part.filename, mimetype: part.mimetype };
       } catch (e) {
-        part.file.unpipe(pass);
-        part.file.resume();
+        file.unpipe(guard);
+        file.resume();
         error ??= e;
       }
     }
