@@ -136,11 +136,15 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
   async function listen(): Promise<void> {
     if (closed) return;
     const client = new pg.Client(db.options);
-    client.on('error', () => { /* 'end' follows */ });
-    client.on('end', () => {
+    let retried = false;
+    const again = () => {
       if (listener === client) listener = undefined;
-      if (!closed) retry = setTimeout(() => { void listen(); }, 1000);
-    });
+      if (closed || retried) return;
+      retried = true;
+      retry = setTimeout(() => { void listen(); }, 1000);
+    };
+    client.on('error', () => { /* 'end' follows */ });
+    client.on('end', again);
     client.on('notification', (n) => {
       if (closed) return;
       if (n.channel === 'assetlib_cc_changes') { pushCc(); return; }
@@ -159,6 +163,7 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
     } catch (e) {
       log(e);
       await client.end().catch(() => undefined);
+      again();
     }
   }
   const listening = listen();
