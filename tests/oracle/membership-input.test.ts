@@ -46,7 +46,7 @@ describe('oracle membership: bad input', () => {
     await refused(e.as.owner, 'POST', `/collections/${coll}/files`, '<r><skipDuplicate>1</skipDuplicate></r>', 400, '-1', { contentType: 'application/xml' });
   });
 
-  it('more than 10,000 ids is 413, checked before anything is looked up', async () => {
+  it('more than 10,000 distinct ids is 413, checked before anything is looked up', async () => {
     const many = Array.from({ length: 10_001 }, () => crypto.randomUUID()).join(',');
     for (const method of ['POST', 'DELETE']) {
       const b = await refused(e.as.owner, method, `/collections/${coll}/files`, { idList: many, skipDuplicate: '1', skipIfNotInCollection: '1' }, 413, '-1');
@@ -75,6 +75,11 @@ describe('oracle membership: bad input', () => {
     expect(res.body.count).toBe('2');
     expect(res.body.items.map((x: any) => [x.id, x.message])).toEqual([[files[12], undefined], [files[13], undefined]]);
     expect(res.body.idList).toBe(idList);
+    // the 10,000 limit counts distinct ids: 10,001 copies of one id are one item
+    const copies = await e.as.owner.post(`/collections/${c}/files`, { idList: Array(10_001).fill(files[13]).join(','), skipDuplicate: '1' });
+    expect(copies.status).toBe(200);
+    expect(copies.body.count).toBe('1');
+    expect(copies.body.items[0].message).toBe(`!csDAMItemAlreadyInCollection,fFileGUID:${files[13]},fFolderGUID:${c}`);
     // strict mode: duplicates inside one request are not "already in the collection"
     const c2 = await newCollection(e.as.owner, 'dups-strict');
     const strict = await e.as.owner.post(`/collections/${c2}/files`, { idList: `${files[12]},${hex}` });

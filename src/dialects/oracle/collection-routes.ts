@@ -6,7 +6,7 @@ import type { AppContext } from '../../http/context.ts';
 import { normalizeId } from '../../core/ids.ts';
 import {
   changeMembership, createLibrary, getLibrary, listLibraries, listMembers, trashLibrary,
-  MAX_MEMBERSHIP_IDS, type LibraryOrder, type MembershipOp, type ItemOutcome,
+  type LibraryOrder, type MembershipOp, type ItemOutcome,
 } from '../../core/libraries/index.ts';
 import { bodyOf, flagField, oracleTime, oracleTs, sendWire, stringField, type Body } from './wire.ts';
 import { OracleError, outcomeMessage } from './errors.ts';
@@ -15,6 +15,8 @@ import { collectionDetail, collectionItem } from './collection-json.ts';
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 
 const DEFAULT_LIMIT = 50;
+/** A file id as the core accepts it (dashed or 32-hex uuid, any case, surrounding blanks). */
+const ID_RE = /^\s*(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})\s*$/;
 const MAX_LIMIT = 1000;
 
 const ORDER_BY: Record<string, LibraryOrder> = {
@@ -43,8 +45,8 @@ function paging(req: FastifyRequest): { offset: number; limit: number } {
 
 /**
  * The asset ids of idList: a comma-separated string (an array of strings is accepted too).
- * Empty entries (a trailing comma) are ignored; an empty list, a malformed id or more than
- * 10,000 ids refuse the request (400, 400, 413) before anything is looked up.
+ * Empty entries (a trailing comma) are ignored; an empty list or a malformed id refuse the
+ * request (400) before anything is looked up.
  */
 function idListOf(b: Body): { ids: string[]; echo: string } {
   const raw = b.idList;
@@ -54,21 +56,18 @@ function idListOf(b: Body): { ids: string[]; echo: string } {
   else if (Array.isArray(raw)) { parts = raw; echo = raw.map(String).join(','); }
   else if (raw === undefined || raw === null) throw new OracleError(400, '-1', '!csInvalidRequest,idList', 'idList is required: a comma-separated list of file ids');
   else throw new OracleError(400, '-1', '!csInvalidRequest,idList', 'idList must be a comma-separated string of file ids');
+  // ids go to the core as given (it normalises and de-duplicates them); here only the format is
+  // checked, with one precompiled regex per id (no normalising twice)
   const ids: string[] = [];
   for (const p of parts) {
     if (typeof p !== 'string') throw new OracleError(400, '-1', '!csInvalidRequest,idList', 'idList entries must be strings', { idList: echo });
+    if (ID_RE.test(p)) { ids.push(p); continue; }
     const t = p.trim();
-    if (t !== '') ids.push(t);
+    if (t === '') continue;
+    throw new OracleError(400, '-1', `!csInvalidRequest,idList,fFileGUID:${t}`, `"${t}" is not a file id (a GUID)`, { idList: echo });
   }
   if (ids.length === 0) throw new OracleError(400, '-1', '!csInvalidRequest,idList', 'idList is empty', { idList: echo });
-  if (ids.length > MAX_MEMBERSHIP_IDS) {
-    throw new OracleError(413, '-1', '!csRequestTooLarge,idList', `idList holds ${ids.length} ids; at most ${MAX_MEMBERSHIP_IDS} per request`);
-  }
-  for (const t of ids) {
-    if (!normalizeId(t)) {
-      throw new OracleError(400, '-1', `!csInvalidRequest,idList,fFileGUID:${t}`, `"${t}" is not a file id (a GUID)`, { idList: echo });
-    }
-  }
+  // the limit (10,000 distinct ids: 413) is the core's, checked before anything is looked up
   return { ids, echo };
 }
 
