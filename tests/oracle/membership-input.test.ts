@@ -151,6 +151,9 @@ describe('oracle membership: who may change a collection', () => {
     await refused(e.as.editor, 'GET', `/collections/${coll}/files`, undefined, 404, '-16');
     await refused(e.as.editor, 'DELETE', `/collections/${coll}/files/${files[0]}`, undefined, 404, '-16');
     await refused(e.as.editor, 'DELETE', `/collections/${coll}`, undefined, 404, '-16');
+    // a malformed collection id names no collection: 404 too
+    const b2 = await refused(e.as.owner, 'POST', '/collections/not-a-guid/files', { idList: files[19] }, 404, '-16');
+    expect(b2.errorKey).toBe('!csFldDoesNotExist,fFileGUID:not-a-guid');
   });
 
   it('a viewer share reads but cannot add or remove (403, -20); contributor can', async () => {
