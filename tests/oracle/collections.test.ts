@@ -232,6 +232,10 @@ for (const fmt of ['json', 'xml'] as const) {
       const again = await call(fmt, as.owner, 'POST', `/collections/${id}/files/${files[5]}`);
       expect(again.status).toBe(400);
       expect(again.body).toMatchObject({ errorCode: '-96', errorKey: `!csDAMItemAlreadyInCollection,fFileGUID:${files[5]},fFolderGUID:${id}`, id, idList: files[5] });
+      // the collection named in its 32-hex form: the key carries its canonical id, `id` echoes the path
+      const hexColl = id.replace(/-/g, '').toUpperCase();
+      const again2 = await call(fmt, as.owner, 'POST', `/collections/${hexColl}/files/${files[5]}`);
+      expect(again2.body).toMatchObject({ errorKey: `!csDAMItemAlreadyInCollection,fFileGUID:${files[5]},fFolderGUID:${id}`, id: hexColl });
       const del = await call(fmt, as.owner, 'DELETE', `/collections/${id}/files/${files[5]}`);
       expect(del.status).toBe(200);
       expect(Object.keys(del.body)).toEqual(['errorCode', 'id', 'type']);

@@ -88,7 +88,10 @@ function fromCore(err: CoreError, req: FastifyRequest): OracleError {
   // a membership request refused as a whole: the core names the failing asset and its outcome
   const outcome = typeof info.outcome === 'string' ? info.outcome : undefined;
   const failedId = typeof info.id === 'string' ? info.id : typeof info.assetId === 'string' ? info.assetId : undefined;
-  if (outcome && failedId && ctx.id) return outcomeError(outcome, failedId, ctx.id);
+  if (outcome && failedId && ctx.id) {
+    // the collection's canonical id (as in per-item messages), whatever form the path used
+    return outcomeError(outcome, failedId, typeof info.library === 'string' ? info.library : ctx.id);
+  }
   switch (err.kind) {
     case 'not_found':
       if (ctx.id) return collectionNotFound(ctx.id);
