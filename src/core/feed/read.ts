@@ -108,15 +108,15 @@ export const PAGE_SQL = `
     SELECT cursor, action, data_type, data_key, data FROM changes
     WHERE (SELECT p_ok FROM ok) AND project_id = (SELECT pid FROM ok) AND cursor > $4::bigint
     ORDER BY cursor LIMIT $6::int)
-  SELECT ok.*,
-    (SELECT count(*)::int FROM ccp) AS cc_n,
-    (SELECT max(cursor) FROM (SELECT cursor FROM ccp ORDER BY cursor LIMIT $6::int) y) AS cc_last,
-    (SELECT coalesce(string_agg(${EVENT_JSON(`'"cc"'`)}, ',' ORDER BY x.cursor), '')
-       FROM (SELECT * FROM ccp ORDER BY cursor LIMIT $6::int) x) AS cc_json,
-    (SELECT count(*)::int FROM pp) AS p_n,
-    (SELECT max(cursor) FROM pp) AS p_last,
-    (SELECT coalesce(string_agg(${EVENT_JSON('to_json($3::text)::text')}, ',' ORDER BY x.cursor), '') FROM pp x) AS p_json
-  FROM ok`;
+  SELECT ok.*, ca.*, pa.*
+  FROM ok,
+  LATERAL (SELECT count(*)::int AS cc_n,
+                  max(x.cursor) FILTER (WHERE x.rn <= $6::int) AS cc_last,
+                  coalesce(string_agg(${EVENT_JSON(`'"cc"'`)}, ',' ORDER BY x.cursor) FILTER (WHERE x.rn <= $6::int), '') AS cc_json
+           FROM (SELECT ccp.*, row_number() OVER (ORDER BY cursor) AS rn FROM ccp) x) ca,
+  LATERAL (SELECT count(*)::int AS p_n, max(x.cursor) AS p_last,
+                  coalesce(string_agg(${EVENT_JSON('to_json($3::text)::text')}, ',' ORDER BY x.cursor), '') AS p_json
+           FROM pp x) pa`;
 
 export interface FeedRequest {
   /** The client's cc cursor; undefined: cc events are not read. */
