@@ -80,6 +80,14 @@ try {
   }
   report('Oracle one-asset add p50 (x1,000)', percentile(single, 50), percentile(floorSingle, 50), 'ms', '<= 3 ms');
   report('Oracle one-asset add p99 (x1,000)', percentile(single, 99), percentile(floorSingle, 99), 'ms');
+  // for scale: what one committed write costs on this database (WAL flush), and one round trip
+  const commit: number[] = []; const trip: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    commit.push((await time(() => pool.query('UPDATE project_cursors SET cursor = cursor WHERE project_id = $1', [project.id]))).ms);
+    trip.push((await time(() => pool.query('SELECT 1'))).ms);
+  }
+  report('context: one committed one-row write p50', percentile(commit, 50), undefined, 'ms');
+  report('context: one SELECT 1 round trip p50', percentile(trip, 50), undefined, 'ms');
   printTable('libraries-oracle');
 } finally {
   await env.close();
