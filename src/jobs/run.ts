@@ -131,7 +131,6 @@ async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: { last
       return 'continue';
     }
 
-    const started = new Date();
     const from = job.next_seq;
     const { rows } = await tx.query(
       `DELETE FROM job_items WHERE job_id = $1 AND seq >= $2 AND seq < $3 RETURNING asset_id, seq`,
@@ -146,8 +145,9 @@ async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: { last
     const failed = { ...(info.failed ?? {}) };
     addFailed(failed, out.failed);
     const next: JobInfo = { ...info, done: (info.done ?? 0) + out.done, failed, remaining: Math.max(0, (info.remaining ?? 0) - ids.length) };
-    await tx.query('INSERT INTO job_batches(job_id, first_seq, last_seq, worker, started_on) VALUES ($1, $2, $3, $4, $5)',
-      [job.id, from, lastSeq, me, started]);
+    // started_on: the batch transaction's start (now())
+    await tx.query('INSERT INTO job_batches(job_id, first_seq, last_seq, worker, started_on) VALUES ($1, $2, $3, $4, now())',
+      [job.id, from, lastSeq, me]);
     if (next.remaining === 0) {
       await tx.query('UPDATE jobs SET next_seq = $2 WHERE id = $1', [job.id, lastSeq + 1]);
       await finishJob(tx, job.id, 'done', next);

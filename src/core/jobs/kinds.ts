@@ -7,12 +7,13 @@ import { trashSubtrees, restoreSubtrees, moveSubtrees, type BatchOutcome } from 
 export type { BatchOutcome };
 
 /**
- * Whether a job's selection includes trashed assets. Undelete: yes (that is what it restores).
- * Delete: yes, so that an already deleted asset in the selection fails one by one (counted as
- * such) as Unicat documents. Move: no; trashed assets are not moved.
+ * Whether {children} and {search} entries include trashed assets: only for undelete (that is what
+ * it restores). A gid listed explicitly resolves whatever its trash state, so an already deleted
+ * asset listed in a delete fails one by one (already_deleted), as Unicat documents, and a deleted
+ * one listed in a move fails as deleted.
  */
 export function trashedFor(kind: JobKind): 'exclude' | 'include' {
-  return kind === 'bulk_move_assets' ? 'exclude' : 'include';
+  return kind === 'bulk_undelete_assets' ? 'include' : 'exclude';
 }
 
 /** Applies the job's operation to a batch of internal asset ids (set-based, per-item failures counted). */
