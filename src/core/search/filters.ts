@@ -124,13 +124,27 @@ function parseNode(raw: unknown, path: string, depth: number, count: { n: number
   throw new FilterError(`unknown filter property "${prop}"`, { path, property: prop });
 }
 
-/** Whether the filter needs the search row `s` (only `name q` does). */
+/** `name is` can be pre-filtered through the index when the name has a word in it. */
+const hasWord = (v: string) => /[\p{L}\p{N}]/u.test(v);
+
+/** Whether the filter needs the search row `s` (`name q`, and `name is` for its index prefilter). */
 export function filterNeedsSearchRow(f: Filter): boolean {
   switch (f.op) {
     case 'and': case 'or': return f.items.some(filterNeedsSearchRow);
     case 'not': return filterNeedsSearchRow(f.item);
     case 'name_q': return true;
+    case 'name_is': return hasWord(f.value);
     default: return false;
+  }
+}
+
+/** Whether the filter needs the assets row `a` (everything but `name q`). */
+export function filterNeedsAssetRow(f: Filter): boolean {
+  switch (f.op) {
+    case 'and': case 'or': return f.items.some(filterNeedsAssetRow);
+    case 'not': return filterNeedsAssetRow(f.item);
+    case 'name_q': return false;
+    default: return true;
   }
 }
 
@@ -152,8 +166,13 @@ export function filterSql(f: Filter, p: Params, termQuery: (term: string) => str
       return `(coalesce(a.type, CASE WHEN a.is_file THEN NULL ELSE 'folder' END) = ANY(${p.add(f.values)}::text[]))`;
     case 'mime_is':
       return `(a.mime = ANY(${p.add(f.values)}::text[]))`;
-    case 'name_is':
-      return `(lower(a.name) = lower(${p.add(f.value)}))`;
+    case 'name_is': {
+      const v = p.add(f.value);
+      // the name's words are in the index ('simple', weight A): a necessary condition the GIN
+      // index can answer, so an exact-name filter does not scan every asset
+      const pre = hasWord(f.value) ? `s.tsv @@ phraseto_tsquery('simple', ${v}) AND ` : '';
+      return `(${pre}lower(a.name) = lower(${v}))`;
+    }
     case 'name_q': {
       const m = matchQuery(f.q, termQuery);
       return m ? `(ts_filter(s.tsv, '{a}') @@ (${m}))` : 'false';
