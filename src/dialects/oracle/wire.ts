@@ -204,6 +204,7 @@ function decodeTree(v: unknown): unknown {
     if (keys.includes('#cdata') && keys.every((k) => k === '#cdata' || k === '#text')) {
       const text = typeof o['#text'] === 'string' ? decodeEntities(o['#text']) : '';
       const cdata = Array.isArray(o['#cdata']) ? o['#cdata'].join('') : String(o['#cdata']);
+      if (cdata.includes('\u0000')) throw invalid('malformed XML: NUL characters are not allowed', { reason: 'xml' });
       return text + cdata;
     }
     const out: Record<string, unknown> = {};
