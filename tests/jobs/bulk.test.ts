@@ -102,6 +102,36 @@ describe('assets/bulk/delete', () => {
     expect((await waitJob(owner, third)).info).toEqual({ total: 0, remaining: 0, done: 0, failed: {} });
   });
 
+  it('resolves a mixed selection (gids, children, search) as a union, each asset once', async () => {
+    const g = await createFixture(t.db);
+    const c = new UnicatClient(t.url, g.projectGid);
+    await c.auth(g.users.owner.key);
+    const a = await seedFolder(t.db, g.projectId, 'a');
+    await seedFiles(t.db, g.projectId, a.id, 5, 'a-');
+    const b = await seedFolder(t.db, g.projectId, 'b');
+    await seedFiles(t.db, g.projectId, b.id, 3, 'b-');
+    const files = (await t.db.query('SELECT gid::text, parent_id FROM assets WHERE project_id = $1 AND is_file ORDER BY path', [g.projectId])).rows;
+    const a0 = files.find((x) => x.parent_id === a.id).gid;
+    const b0 = files.find((x) => x.parent_id === b.id).gid;
+    const res = await c.call('assets/bulk/delete', { selection: [
+      { search: { language: 'en', filter: ['type', 'is', 'image'] }, exclude: [a0] }, a0, b0, { children: b.gid }, b0,
+    ] });
+    const job = await waitJob(c, res.result['job.token']);
+    expect(job).toMatchObject({ status: 'done', info: { total: 8, done: 8, remaining: 0, failed: {} } });
+    expect(await trashed(files.map((x) => x.gid))).toBe(8);
+    expect(await trashed([a.gid, b.gid])).toBe(0);
+  });
+
+  it('refuses {children} of an asset that is not a folder of the project (422/1006)', async () => {
+    const { files } = await folderWithFiles('kids', 1);
+    for (const children of [randomUUID(), files[0].gid]) {
+      const r = await owner.raw('assets/bulk/delete', { selection: [{ children }] });
+      expect(r.status).toBe(422);
+      expect(r.body.result.code).toBe(1006);
+      expect(r.body.result.info.index).toBe(0);
+    }
+  });
+
   it('an empty selection is a job that is done at once', async () => {
     const job = await waitJob(owner, await start('assets/bulk/delete', { selection: [] }));
     expect(job).toMatchObject({ status: 'done', info: { total: 0, remaining: 0, done: 0 } });

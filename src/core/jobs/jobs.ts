@@ -6,7 +6,7 @@ import type { Actor } from '../keys.ts';
 import { canWrite } from '../keys.ts';
 import { forbidden, invalid, notFound, rule } from '../errors.ts';
 import { normalizeId, requireId } from '../ids.ts';
-import { parseSelection } from './deps.ts';
+import { checkSelection, parseSelection } from './deps.ts';
 
 export type JobKind = 'bulk_delete_assets' | 'bulk_undelete_assets' | 'bulk_move_assets';
 export type JobStatus = 'queued' | 'processing' | 'done' | 'rejected';
@@ -39,7 +39,9 @@ export interface CreateJobInput { selection: unknown; parent?: unknown }
 export async function createBulkJob(pool: pg.Pool, actor: Actor, kind: JobKind, input: CreateJobInput): Promise<{ token: string; job: JobData }> {
   if (!canWrite(actor)) throw forbidden('a viewer cannot change assets');
   if (input.selection === undefined) throw invalid('selection is required', { field: 'selection' });
-  parseSelection(input.selection); // 422/1006 naming the bad entry; the worker parses it again from params
+  // 422/1006 naming the bad entry (shape, then {children} targets that are not folders of the
+  // project); the worker parses it again from params when it materialises the selection.
+  await checkSelection(pool, actor, parseSelection(input.selection));
   const params: JobParams = { selection: input.selection };
   if (kind === 'bulk_move_assets') {
     if (input.parent === undefined || input.parent === null) throw invalid('parent is required', { field: 'parent' });
