@@ -99,7 +99,8 @@ describe('uplynk libraries', () => {
     expect(s.body.items.map((l: any) => l.desc)).toEqual(['Beta']);
     expect((await u.get('/libraries', { query: { search: '%' } })).body.total_items).toBe(0);
 
-    for (const q of [{ page: '0' }, { page_size: '0' }, { page_size: '5000' }, { page: 'x' }, { order: 'name' }, { library_type: 'mine' }, { include_deleted: 'maybe' }, { after: 'yesterday' }]) {
+    const bad: Record<string, string>[] = [{ page: '0' }, { page_size: '0' }, { page_size: '5000' }, { page: 'x' }, { order: 'name' }, { library_type: 'mine' }, { include_deleted: 'maybe' }, { after: 'yesterday' }];
+    for (const q of bad) {
       const r = await u.get('/libraries', { query: q });
       expect([q, r.status]).toEqual([q, 400]);
     }

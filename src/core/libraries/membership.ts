@@ -3,6 +3,7 @@
 // assets/library_assets, and inserted or deleted in the same statement). Feed events
 // ('libraries_assets', key '<library gid>/<asset gid>') come from the statement-level triggers of
 // migration 002, in the same statement. See docs/libraries.md.
+import pg from 'pg';
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import { CoreError, invalid, tooLarge, type ErrorKind } from '../errors.ts';
@@ -101,6 +102,7 @@ const ADD_SQL = `
   ch AS (
     INSERT INTO library_assets(library_id, asset_id, asset_gid, project_id, added_by)
     SELECT $1, c.asset_id, c.g, $3, $4 FROM c, gate WHERE gate.ok AND c.outcome = 'added'
+    ORDER BY c.asset_id -- one lock order for concurrent requests
     ON CONFLICT (library_id, asset_id) DO NOTHING
     RETURNING asset_id)
   SELECT c.g::text AS id,
@@ -123,15 +125,36 @@ const REMOVE_SQL = `
     LEFT JOIN memberships m ON a.project_id <> $3 AND m.project_id = a.project_id AND m.user_id = $4
     LEFT JOIN library_assets la ON la.library_id = $1 AND la.asset_id = a.id),
   gate AS (SELECT NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
+  lk AS ( -- lock the rows in one order for concurrent requests, then delete them
+    SELECT la.asset_id FROM library_assets la JOIN c ON la.asset_id = c.asset_id CROSS JOIN gate
+    WHERE gate.ok AND c.outcome = 'removed' AND la.library_id = $1
+    ORDER BY la.asset_id FOR UPDATE OF la),
   ch AS (
-    DELETE FROM library_assets la USING c, gate
-    WHERE gate.ok AND c.outcome = 'removed' AND la.library_id = $1 AND la.asset_id = c.asset_id
+    DELETE FROM library_assets la USING lk
+    WHERE la.library_id = $1 AND la.asset_id = lk.asset_id
     RETURNING la.asset_id)
   SELECT c.g::text AS id,
          CASE WHEN c.outcome = 'removed' AND gate.ok AND ch.asset_id IS NULL THEN 'not_member' ELSE c.outcome END AS outcome,
          now() AS at, gate.ok AS applied, (ch.asset_id IS NOT NULL) AS changed
   FROM c CROSS JOIN gate LEFT JOIN ch ON ch.asset_id = c.asset_id
   ORDER BY c.o`;
+
+/**
+ * Concurrent requests over overlapping ids in different orders can deadlock (PostgreSQL then
+ * aborts one of them). The statement is atomic and re-classifies everything, so running it again
+ * is correct. Only when not inside a caller's transaction (a Pool), else the caller's tx is gone.
+ */
+async function withDeadlockRetry<T>(fn: () => Promise<T>, db?: Db): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt < 4 && (code === '40P01' || code === '40001') && (db === undefined || db instanceof pg.Pool)) continue;
+      throw err;
+    }
+  }
+}
 
 /** The SQL of one membership statement (exported for the bench's floor). Params:
  *  $1 library id, $2 uuid[] distinct ids, $3 project id, $4 user id, $5 failing outcomes text[], $6 force-fail. */
@@ -182,8 +205,8 @@ export async function changeMembership(
   const byId = new Map<string, { outcome: Outcome; at: Date; changed: boolean }>();
   let applied = !malformedFails;
   if (valid.length > 0) {
-    const { rows } = await db.query(membershipSql(op),
-      [library.id, valid, actor.projectId, actor.userId, failing, malformedFails]);
+    const { rows } = await withDeadlockRetry(() => db.query(membershipSql(op),
+      [library.id, valid, actor.projectId, actor.userId, failing, malformedFails]), db);
     for (const r of rows) byId.set(r.id, { outcome: r.outcome, at: r.at, changed: r.changed });
     applied = rows[0].applied;
   }
