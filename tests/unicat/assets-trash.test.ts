@@ -104,6 +104,24 @@ describe('assets/delete and assets/undelete', () => {
     await c.call('assets/undelete', { asset: a });
   });
 
+  it('creates racing a delete never leave a live asset under a trashed parent', async () => {
+    const a = await mkdir(rootGid, 'Racing');
+    const b = await mkdir(a, 'b');
+    const creates = Array.from({ length: 12 }, (_, i) => c.raw('assets/create', { parent: i % 2 ? a : b, name: `n${i}` }));
+    const del = c.raw('assets/delete', { asset: a });
+    const results = await Promise.all([...creates, del]);
+    expect(results.at(-1)!.status).toBe(200);
+    for (const r of results.slice(0, -1)) expect([200, 422]).toContain(r.status);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM assets x JOIN assets p ON p.id = x.parent_id
+       WHERE x.project_id = $1 AND x.deleted_on IS NULL AND p.deleted_on IS NOT NULL`, [f.projectId]);
+    expect(rows[0].n).toBe(0);
+    // and undelete brings back exactly the created ones that made it in before the delete
+    await c.call('assets/undelete', { asset: a });
+    const made = results.slice(0, -1).filter((r) => r.status === 200).map((r) => r.body.result.asset);
+    expect(Object.values(await state(made)).every((s) => s === 'published')).toBe(true);
+  });
+
   it('the root cannot be deleted; a viewer cannot delete', async () => {
     const r = await c.raw('assets/delete', { asset: rootGid });
     expect(r.status).toBe(422);

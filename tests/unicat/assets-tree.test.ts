@@ -65,6 +65,14 @@ describe('assets/create', () => {
     expect((await c.raw('assets/create', { parent: box, name: 'new folder 2' })).status).toBe(200);
   });
 
+  it('concurrent creates without a name get distinct default names', async () => {
+    const box = await mkdir(rootGid, 'Race');
+    const rs = await Promise.all(Array.from({ length: 8 }, () => c.raw('assets/create', { parent: box })));
+    expect(rs.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const names = rs.map((r) => r.body.data.assets[r.body.result.asset].name).sort();
+    expect(names).toEqual(['New folder', 'New folder 2', 'New folder 3', 'New folder 4', 'New folder 5', 'New folder 6', 'New folder 7', 'New folder 8']);
+  });
+
   it('refuses a file as parent, an unknown parent, and a viewer', async () => {
     const unknown = await c.raw('assets/create', { parent: '00000000-0000-4000-8000-000000000000' });
     expect(unknown.status).toBe(422);

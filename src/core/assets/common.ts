@@ -21,13 +21,16 @@ export function requireWrite(actor: Actor): void {
 const TREE_LOCK_CLASS = 727_271_002;
 
 /**
- * Serialises structural changes of one project's tree (create, upload, rename, move, trash,
- * restore, permanent delete) for the rest of the transaction, so that e.g. a folder created
- * under a folder that is being trashed cannot end up live under a trashed parent. Reads never
- * take it. Callers run in READ COMMITTED (each later statement sees what committed before).
+ * The per-project tree lock, held to the end of the transaction. Structural changes (rename, move,
+ * trash, restore, permanent delete) take it exclusive: they rewrite or hide whole subtrees and
+ * must see every row that committed before them. Inserts (create, upload) and content or text
+ * updates take it shared, so they run concurrently with each other but never interleave with a
+ * structural change (e.g. a folder created under a folder that is being trashed cannot end up live
+ * under a trashed parent). Reads never take it. Callers run in READ COMMITTED.
  */
-export async function lockTree(tx: Db, projectId: number): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1, $2::int)', [TREE_LOCK_CLASS, projectId]);
+export async function lockTree(tx: Db, projectId: number, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<void> {
+  const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+  await tx.query(`SELECT ${fn}($1, $2::int)`, [TREE_LOCK_CLASS, projectId]);
 }
 
 /** Validates a batch of internal ids (non-empty list of positive integers). */

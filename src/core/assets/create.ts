@@ -1,7 +1,7 @@
 // Creating folders and files (uploads) and replacing a file's content.
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
-import { conflict, isUniqueViolation, notFound, rule } from '../errors.ts';
+import { CoreError, conflict, isUniqueViolation, notFound, rule } from '../errors.ts';
 import type { StoredBlob } from '../../storage/blob-store.ts';
 import { lockTree, requireWrite } from './common.ts';
 import { requireLiveFolder } from './move.ts';
@@ -34,11 +34,6 @@ SELECT ins.id,
        (SELECT emit_changes($1, 'UPDATE', 'assets', ARRAY[(SELECT gid::text FROM p)])) AS c2
 FROM ins`;
 
-async function nameIsTaken(tx: Db, parentId: number, name: string): Promise<boolean> {
-  const { rows } = await tx.query('SELECT 1 FROM assets WHERE parent_id = $1 AND name = $2 AND deleted_on IS NULL', [parentId, name]);
-  return rows.length > 0;
-}
-
 function nameConflict(name: string) {
   return conflict('a live asset with this name already exists in the folder', { name, reason: 'name_conflict' });
 }
@@ -62,26 +57,33 @@ async function insertAsset(tx: Db, actor: Actor, parentId: number, name: string,
 export async function createFolder(tx: Db, actor: Actor, parentId: number, name?: unknown): Promise<number> {
   requireWrite(actor);
   const explicit = name === undefined || name === null ? undefined : checkName(name);
-  await lockTree(tx, actor.projectId);
+  await lockTree(tx, actor.projectId, 'shared');
   await requireLiveFolder(tx, actor.projectId, parentId);
-  let chosen = explicit;
-  if (chosen === undefined) {
+  if (explicit !== undefined) return insertAsset(tx, actor, parentId, explicit); // the unique index refuses a taken name
+  // a default name: default-named creates in one folder take turns (to the end of the
+  // transaction); an explicitly named create may still take the chosen name first: then pick again
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('assetlib-default-name:' || $1::text, 0))`, [parentId]);
+  for (let attempt = 0; ; attempt++) {
     const { rows: [r] } = await tx.query(DEFAULT_NAME_SQL, [parentId, DEFAULT_FOLDER_NAME]);
-    chosen = r.name as string;
-  } else if (await nameIsTaken(tx, parentId, chosen)) {
-    throw nameConflict(chosen);
+    await tx.query('SAVEPOINT default_name');
+    try {
+      const id = await insertAsset(tx, actor, parentId, r.name);
+      await tx.query('RELEASE SAVEPOINT default_name');
+      return id;
+    } catch (err) {
+      await tx.query('ROLLBACK TO SAVEPOINT default_name');
+      if (!(err instanceof CoreError && err.kind === 'conflict') || attempt >= 10) throw err;
+    }
   }
-  return insertAsset(tx, actor, parentId, chosen);
 }
 
 /** Creates a file asset for stored content under a live folder (name from the upload). */
 export async function createFile(tx: Db, actor: Actor, parentId: number, name: unknown, clientMime: string | undefined, blob: StoredBlob): Promise<number> {
   requireWrite(actor);
   const n = checkName(name, 'upload_file filename');
-  await lockTree(tx, actor.projectId);
+  await lockTree(tx, actor.projectId, 'shared');
   await requireLiveFolder(tx, actor.projectId, parentId);
-  if (await nameIsTaken(tx, parentId, n)) throw nameConflict(n);
-  return insertAsset(tx, actor, parentId, n, { ...fileKind(n, clientMime), blob });
+  return insertAsset(tx, actor, parentId, n, { ...fileKind(n, clientMime), blob }); // the unique index refuses a taken name
 }
 
 /**
@@ -90,7 +92,7 @@ export async function createFile(tx: Db, actor: Actor, parentId: number, name: u
  */
 export async function replaceFile(tx: Db, actor: Actor, id: number, clientMime: string | undefined, blob: StoredBlob): Promise<{ oldHash: string | null }> {
   requireWrite(actor);
-  await lockTree(tx, actor.projectId);
+  await lockTree(tx, actor.projectId, 'shared');
   const { rows: [a] } = await tx.query('SELECT name, is_file, deleted_on, content_hash FROM assets WHERE id = $1 AND project_id = $2 FOR UPDATE', [id, actor.projectId]);
   if (!a) throw notFound('the asset does not exist');
   if (!a.is_file) throw rule('only a file asset can take an upload_update', { reason: 'not_a_file' });

@@ -58,7 +58,8 @@ export async function updateAsset(tx: Db, actor: Actor, id: number, u: AssetUpda
   }
   // PostgreSQL's jsonb holds no NUL character
   if (has(u.transforms) && JSON.stringify(u.transforms).includes('\\u0000')) throw invalid('transforms must not contain NUL', { field: 'transforms' });
-  await lockTree(tx, actor.projectId);
+  // a rename rewrites the subtree's pathnames: exclusive; text-only updates: shared
+  await lockTree(tx, actor.projectId, name === null ? 'shared' : 'exclusive');
   const { rows: [a] } = await tx.query('SELECT parent_id, name, deleted_on FROM assets WHERE id = $1 AND project_id = $2', [id, actor.projectId]);
   if (!a) throw notFound('the asset does not exist');
   if (a.parent_id === null) throw rule('the root folder cannot be updated', { reason: 'is_root' });
