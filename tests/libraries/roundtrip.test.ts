@@ -77,12 +77,25 @@ describe('one core: Unicat assets in Uplynk libraries', () => {
     expect((await up.patch(`/libraries/${lib.id}/assets`, { asset_id: b })).status).toBe(404);
   });
 
-  it('a library is the same everywhere: the core lists it for the other dialects, by the same id', async () => {
+  it('a library made through Uplynk is the same collection through Oracle, with the same asset ids', async () => {
+    const root = (await u.call('assets/get', { pathname: '/' })).result.asset as string;
+    const file = (await u.upload({ parent: root }, { name: 'shared.jpg', content: 'x', type: 'image/jpeg' })).body.result.asset as string;
     const lib = await up.createLibrary('Seen by all');
-    const { listLibraries } = await import('../../src/core/libraries/index.ts');
-    const { actorForKey } = await import('../../src/core/keys.ts');
-    const actor = await actorForKey(t.db, f.users.owner.key);
-    const list = await listLibraries(t.db, actor, {});
-    expect(list.items.map((l) => l.gid)).toContain(lib.id);
+    expect((await up.patch(`/libraries/${lib.id}/assets`, { asset_id: file })).status).toBe(200);
+    expect((await up.req('PUT', `/libraries/${lib.id}/shares/${f.users.other.gid}`, { body: { role: 'viewer' } })).status).toBe(200);
+    const basic = (alias: string) => ({ authorization: `Basic ${Buffer.from(`${f.users[alias].email}:${f.users[alias].key}`).toString('base64')}`, accept: 'application/json' });
+    const oracle = async (alias: string, path: string) => {
+      const res = await fetch(`${t.url}/documents/api/1.1${path}`, { headers: basic(alias) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const files = await oracle('owner', `/collections/${lib.id}/files`);
+    expect(files.status).toBe(200);
+    expect(files.body.items.map((x: any) => x.id)).toEqual([file]);
+    const mine = await oracle('owner', '/collections/items');
+    expect(mine.body.items.map((x: any) => x.id)).toContain(lib.id);
+    const theirs = await oracle('other', '/collections/items');
+    expect(theirs.body.items.find((x: any) => x.id === lib.id)).toMatchObject({ name: 'Seen by all' });
+    expect((await up.del(`/libraries/${lib.id}`)).status).toBe(204);
+    expect((await oracle('owner', `/collections/${lib.id}/files`)).status).toBe(404);
   });
 });
