@@ -30,12 +30,16 @@ async function main() {
     await pool.query('VACUUM ANALYZE assets');
     console.log(`seeded in ${(seedMs / 1000).toFixed(1)} s`);
 
-    // floor 1: one UPDATE of the same rows
-    const floor = await time(() => pool.query(
-      'UPDATE assets SET deleted_on = now(), deleted_root = id WHERE parent_id = $1 AND deleted_on IS NULL', [folder.id]));
-    const floorRate = N / (floor.ms / 1000);
-    await pool.query('UPDATE assets SET deleted_on = NULL, deleted_root = NULL WHERE parent_id = $1', [folder.id]);
-    await pool.query('VACUUM ANALYZE assets');
+    // floor 1: one UPDATE of the same rows (best of two runs, each on fresh live rows)
+    let floorMs = Infinity;
+    for (let run = 0; run < 2; run++) {
+      const floor = await time(() => pool.query(
+        'UPDATE assets SET deleted_on = now(), deleted_root = id WHERE parent_id = $1 AND deleted_on IS NULL', [folder.id]));
+      floorMs = Math.min(floorMs, floor.ms);
+      await pool.query('UPDATE assets SET deleted_on = NULL, deleted_root = NULL WHERE parent_id = $1', [folder.id]);
+      await pool.query('VACUUM ANALYZE assets');
+    }
+    const floorRate = N / (floorMs / 1000);
     // floor 2: the same UPDATE writing one change event per row, in one statement
     const floor2 = await time(() => pool.query(
       `WITH u AS (UPDATE assets SET deleted_on = now(), deleted_root = id WHERE parent_id = $1 AND deleted_on IS NULL RETURNING gid)

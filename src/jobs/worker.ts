@@ -20,8 +20,24 @@ export function startWorker(db: pg.Pool, log: (m: string) => void = () => {}, ov
     wake = () => { clearTimeout(t); wake = undefined; resolve(); };
   });
 
+  // LISTEN for new jobs (createBulkJob notifies on commit) so that an idle worker starts at once;
+  // polling every pollMs remains the fallback (and finds reclaimable jobs). Best effort.
+  let listener: pg.PoolClient | undefined;
+  const listen = async () => {
+    if (listener || stopping) return;
+    try {
+      const c = await db.connect();
+      const drop = () => { if (listener === c) { listener = undefined; c.release(true); } };
+      c.on('notification', () => wake?.());
+      c.on('error', drop);
+      await c.query('LISTEN assetlib_jobs');
+      listener = c;
+    } catch { /* poll only, retry on the next idle round */ }
+  };
+
   const loop = (async () => {
     while (!stopping) {
+      await listen();
       let job;
       try {
         job = await claimJob(db, me, settings.leaseMs);
@@ -55,6 +71,9 @@ export function startWorker(db: pg.Pool, log: (m: string) => void = () => {}, ov
       stopping = true;
       wake?.();
       await loop;
+      const l = listener;
+      listener = undefined;
+      if (l) await l.query('UNLISTEN *').then(() => l.release(), () => l.release(true));
     },
   };
 }

@@ -61,6 +61,7 @@ export async function createBulkJob(pool: pg.Pool, actor: Actor, kind: JobKind, 
       [actor.projectId, actor.userId, actor.keyId ?? null, kind, JSON.stringify(params)]);
     const job = rows[0];
     await tx.query('SELECT emit_job_event($1)', [job.id]);
+    await tx.query(`SELECT pg_notify('assetlib_jobs', $1)`, [String(job.id)]); // wakes idle workers on commit
     return { token: job.token, job: await jobDataById(tx, job.id) };
   });
 }
