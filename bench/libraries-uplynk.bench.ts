@@ -82,6 +82,17 @@ try {
   for (let i = 0; i < SINGLES; i++) oneFloor.push((await time(() => direct('add', [singles[i]]))).ms);
   report('Uplynk one-asset add (PATCH asset_id) p50, 1,000 requests', percentile(one, 50), percentile(oneFloor, 50), 'ms', 'p50 <= 3 ms');
   report('Uplynk one-asset add p99', percentile(one, 99), percentile(oneFloor, 99), 'ms');
+  // a read for comparison (no commit): GET /libraries/{id} beside getLibrary's query run directly
+  const { actorForKey } = await import('../src/core/keys.ts');
+  const { getLibrary } = await import('../src/core/libraries/index.ts');
+  const actor = await actorForKey(pool, user.key);
+  const reads: number[] = [];
+  const readFloor: number[] = [];
+  for (let i = 0; i < SINGLES; i++) {
+    reads.push((await time(() => call('GET', `/libraries/${lib.id}`))).ms);
+    readFloor.push((await time(() => getLibrary(pool, actor, lib.id))).ms);
+  }
+  report('Uplynk GET /libraries/{id} p50 (read: auth + one query, no commit)', percentile(reads, 50), percentile(readFloor, 50), 'ms');
   printTable('Libraries through Uplynk v4 (floor: the same membership statement run directly)');
 } finally {
   await env.close();
