@@ -135,8 +135,9 @@ export function searchQueries(actor: Actor, spec: SearchSpec, top: number, size:
       FROM (SELECT s.asset_id, ${pq.rank} AS r ${pq.from} ORDER BY r DESC, s.asset_id ${limit}) x
       JOIN assets a ON a.id = x.asset_id ORDER BY x.r DESC, x.asset_id`;
   } else if (pq.rank === '0') {
-    // without ranking terms: creation order (stable, and walks the primary key)
-    page = `SELECT a.id, a.gid::text AS gid ${pq.from} ORDER BY a.id ${limit}`;
+    // without ranking terms: creation order (stable). `a.id + 0` keeps the planner from walking
+    // the primary key in order and filtering, which for a rare match reads every asset
+    page = `SELECT a.id, a.gid::text AS gid ${pq.from} ORDER BY a.id + 0 ${limit}`;
   } else {
     page = `SELECT x.id, x.gid FROM (SELECT a.id, a.gid::text AS gid, ${pq.rank} AS r ${pq.from} ORDER BY r DESC, a.id ${limit}) x ORDER BY x.r DESC, x.id`;
   }
