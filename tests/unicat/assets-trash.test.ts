@@ -215,6 +215,16 @@ describe('trashSubtrees / restoreSubtrees (the batch contract)', () => {
     const [i1, i2] = await Promise.all([x1, x2].map(idOf));
     expect(await withTx(t.db, (tx) => restoreSubtrees(tx, actor, [i2, i1]))).toEqual({ done: 1, failed: { name_conflict: 1 } });
     expect(await state([x1, x2])).toEqual({ [x1]: 'published', [x2]: 'deleted' });
+
+    // inside a folder: an old trashed "n" and a newer "n" trashed by the folder's delete
+    const box = await mkdir(rootGid, 'ClashBox');
+    const oldN = await mkdir(box, 'n');
+    await c.call('assets/delete', { asset: oldN });
+    const newN = await mkdir(box, 'n');
+    await c.call('assets/delete', { asset: box });
+    const [ibox, iold] = await Promise.all([box, oldN].map(idOf));
+    expect(await withTx(t.db, (tx) => restoreSubtrees(tx, actor, [iold, ibox]))).toEqual({ done: 1, failed: { name_conflict: 1 } });
+    expect(await state([box, oldN, newN])).toEqual({ [box]: 'published', [oldN]: 'deleted', [newN]: 'published' });
   });
 
   it('refuses a viewer actor with forbidden', async () => {

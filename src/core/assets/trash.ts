@@ -53,11 +53,12 @@ cand AS (SELECT a.id, a.parent_id, a.path, a.name, a.deleted_on, a.deleted_root
          FROM assets a JOIN req ON a.id = req.id WHERE a.project_id = $1),
 troots AS (SELECT * FROM cand WHERE deleted_on IS NOT NULL AND deleted_root = id),
 conflicted AS (
-  SELECT r.id FROM troots r WHERE EXISTS (
-    SELECT 1 FROM assets s
-    WHERE s.parent_id = r.parent_id AND s.name = r.name AND s.id <> r.id
-      AND (s.deleted_on IS NULL
-           OR (s.deleted_root IN (SELECT id FROM troots) AND NOT (s.id = s.deleted_root AND s.id > r.id))))),
+  SELECT r.id FROM troots r
+  WHERE EXISTS (SELECT 1 FROM assets s WHERE s.parent_id = r.parent_id AND s.name = r.name AND s.deleted_on IS NULL)
+     OR EXISTS (SELECT 1 FROM troots t2 WHERE t2.parent_id = r.parent_id AND t2.name = r.name AND t2.id < r.id)
+     OR EXISTS (SELECT 1 FROM assets p JOIN troots t2 ON t2.id = p.deleted_root
+                JOIN assets s ON s.parent_id = p.id AND s.name = r.name AND s.deleted_root = t2.id AND s.id <> r.id
+                WHERE p.id = r.parent_id AND p.deleted_on IS NOT NULL)),
 cands AS (SELECT * FROM troots WHERE id NOT IN (SELECT id FROM conflicted)),
 walk(start, cur) AS (
   SELECT id, id FROM cands
@@ -145,10 +146,11 @@ export function throwIfFailed(o: BatchOutcome, gid: string): void {
 export const PURGE_SQL = `
 WITH r AS (SELECT id, path FROM assets WHERE id = $2 AND project_id = $1 AND deleted_on IS NOT NULL),
 del AS (DELETE FROM assets a USING r WHERE a.path >= r.path AND a.path < ${upper('r.path')} RETURNING a.gid, a.content_hash),
+hs AS (SELECT DISTINCT content_hash AS h FROM del WHERE content_hash IS NOT NULL),
 orphans AS (
-  SELECT DISTINCT d.content_hash AS h FROM del d, r
-  WHERE d.content_hash IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM assets o WHERE o.content_hash = d.content_hash
+  SELECT hs.h FROM hs, r
+  WHERE NOT EXISTS (
+    SELECT 1 FROM assets o WHERE o.content_hash = hs.h
       AND NOT (o.path >= r.path AND o.path < ${upper('r.path')})))
 SELECT (SELECT count(*) FROM del) AS removed,
        (SELECT coalesce(array_agg(h), '{}') FROM orphans) AS orphans,

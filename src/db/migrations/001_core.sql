@@ -83,9 +83,9 @@ ALTER SEQUENCE assets_id_seq OWNED BY assets.id;
 CREATE INDEX assets_path ON assets (path);
 -- Equal names: unique among the live children of one parent (case-sensitive).
 CREATE UNIQUE INDEX assets_live_sibling_name ON assets (parent_id, name) WHERE deleted_on IS NULL;
--- All children of a parent by name (live or trashed): trash/restore name checks and the FK check
--- of a subtree DELETE (permanent_delete) need an index on parent_id that is not partial.
-CREATE INDEX assets_parent_name ON assets (parent_id, name);
+-- All children of a parent (live or trashed): the FK check of a subtree DELETE (permanent_delete)
+-- needs an index on parent_id that is not partial. (003 creates the same index IF NOT EXISTS.)
+CREATE INDEX assets_parent_id ON assets (parent_id, id);
 CREATE INDEX assets_children_order ON assets (parent_id, is_file, lower(name), name) WHERE deleted_on IS NULL;
 CREATE INDEX assets_live_pathname ON assets (project_id, pathname) WHERE deleted_on IS NULL;
 CREATE UNIQUE INDEX assets_one_root ON assets (project_id) WHERE parent_id IS NULL;
