@@ -34,6 +34,9 @@ function parts(actor: Actor, sel: Selection, opts: PartOptions, p: Params): stri
   const after = opts.after;
   const cursorId = after && after.id !== null ? p.add(after.id) : undefined;
   const tail = opts.limit !== undefined ? ` ORDER BY a.id LIMIT ${Math.trunc(opts.limit)}` : '';
+  // parent_id is fixed: ordering by (parent_id, id) is the same order and matches the
+  // assets_parent_id index, so the planner reads the children, not the primary key from the start
+  const childTail = opts.limit !== undefined ? ` ORDER BY a.parent_id, a.id LIMIT ${Math.trunc(opts.limit)}` : '';
   // resolved rows sort before unresolved gids: past the resolved rows, only gid entries yield rows
   const resolvedDone = after !== undefined && after.id === null;
   const resolvedAfter = cursorId ? ` AND a.id > ${cursorId}::bigint` : '';
@@ -55,7 +58,7 @@ function parts(actor: Actor, sel: Selection, opts: PartOptions, p: Params): stri
     if (e.kind === 'children') {
       out.push(`SELECT a.id AS asset_id, a.gid FROM assets a
         WHERE a.parent_id = (SELECT c.id FROM assets c WHERE c.gid = ${p.add(e.parent)}::uuid AND c.project_id = ${project})
-        ${live}${excludeSql(e, p)}${resolvedAfter}${tail}`);
+        ${live}${excludeSql(e, p)}${resolvedAfter}${childTail}`);
     } else if (e.kind === 'search') {
       const s = searchSql(e.search, p);
       out.push(`SELECT a.id AS asset_id, a.gid FROM assets a ${s.join}
