@@ -36,10 +36,9 @@ try {
   await pool.query('ANALYZE');
 
   const lib = await call('POST', '/libraries', { desc: 'Bench library' });
-  const libId: number = (await pool.query('SELECT id FROM libraries WHERE gid = $1', [lib.id])).rows[0].id;
   const failing = failingOutcomes(POLICY_IDEMPOTENT);
   const direct = (op: 'add' | 'remove', ids: string[]) =>
-    pool.query(membershipSql(op), [libId, ids, project.id, user.id, failing, false]);
+    pool.query(membershipSql(op), [lib.id, ids, project.id, user.id, failing, false, true]);
 
   // warm up both paths
   await call('PATCH', `/libraries/${lib.id}/assets`, { asset_ids: big.slice(0, 500) });

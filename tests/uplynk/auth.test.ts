@@ -84,6 +84,16 @@ describe('uplynk msg/sig', () => {
     expect((await c.get('/libraries')).status).toBe(401);
   });
 
+  it('answers 403 when the key\'s user is no longer a member of its project', async () => {
+    const g = await createFixture(t.db, { owner: 'owner', gone: 'editor' });
+    const c = new UplynkClient(t.url, g.users.gone.gid, g.users.gone.key);
+    expect((await c.get('/libraries')).status).toBe(200);
+    await t.db.query('DELETE FROM memberships WHERE project_id = $1 AND user_id = $2', [g.projectId, g.users.gone.id]);
+    const r = await c.get('/libraries');
+    expect(r.status).toBe(403);
+    expect(r.body.error.status).toBe(403);
+  });
+
   it('acts in the project of the key that verifies', async () => {
     const a = client();
     const lib = await a.createLibrary('in project A');

@@ -85,7 +85,11 @@ export interface MembershipFailureInfo {
 }
 
 const ADD_SQL = `
-  WITH inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o)),
+  WITH lib AS ( -- the library, when the caller may change its members (the same rule as requireAccess)
+    SELECT l.id FROM libraries l LEFT JOIN library_shares s ON s.library_id = l.id AND s.user_id = $4
+    WHERE l.gid = $1::uuid AND l.project_id = $3 AND l.deleted_on IS NULL AND $7::boolean
+      AND (l.owner_id = $4 OR s.role IN ('contributor', 'manager'))),
+  inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o)),
   c AS (
     SELECT inp.o, inp.g, a.id AS asset_id, la.added_on,
       CASE WHEN a.id IS NULL THEN 'not_found'
@@ -97,22 +101,27 @@ const ADD_SQL = `
     FROM inp
     LEFT JOIN assets a ON a.gid = inp.g
     LEFT JOIN memberships m ON a.project_id <> $3 AND m.project_id = a.project_id AND m.user_id = $4
-    LEFT JOIN library_assets la ON la.library_id = $1 AND la.asset_id = a.id),
-  gate AS (SELECT NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
+    LEFT JOIN library_assets la ON la.library_id = (SELECT id FROM lib) AND la.asset_id = a.id),
+  gate AS (SELECT EXISTS (SELECT 1 FROM lib) AS lib_ok,
+                  EXISTS (SELECT 1 FROM lib) AND NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
   ch AS (
     INSERT INTO library_assets(library_id, asset_id, asset_gid, project_id, added_by)
-    SELECT $1, c.asset_id, c.g, $3, $4 FROM c, gate WHERE gate.ok AND c.outcome = 'added'
+    SELECT lib.id, c.asset_id, c.g, $3, $4 FROM c, gate, lib WHERE gate.ok AND c.outcome = 'added'
     ORDER BY c.asset_id -- one lock order for concurrent requests
     ON CONFLICT (library_id, asset_id) DO NOTHING
     RETURNING asset_id)
   SELECT c.g::text AS id,
          CASE WHEN c.outcome = 'added' AND gate.ok AND ch.asset_id IS NULL THEN 'already_member' ELSE c.outcome END AS outcome,
-         coalesce(c.added_on, now()) AS at, gate.ok AS applied, (ch.asset_id IS NOT NULL) AS changed
+         coalesce(c.added_on, now()) AS at, gate.ok AS applied, gate.lib_ok, (ch.asset_id IS NOT NULL) AS changed
   FROM c CROSS JOIN gate LEFT JOIN ch ON ch.asset_id = c.asset_id
   ORDER BY c.o`;
 
 const REMOVE_SQL = `
-  WITH inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o)),
+  WITH lib AS ( -- the library, when the caller may change its members (the same rule as requireAccess)
+    SELECT l.id FROM libraries l LEFT JOIN library_shares s ON s.library_id = l.id AND s.user_id = $4
+    WHERE l.gid = $1::uuid AND l.project_id = $3 AND l.deleted_on IS NULL AND $7::boolean
+      AND (l.owner_id = $4 OR s.role IN ('contributor', 'manager'))),
+  inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o)),
   c AS (
     SELECT inp.o, inp.g, a.id AS asset_id,
       CASE WHEN a.id IS NULL THEN 'not_found'
@@ -123,19 +132,20 @@ const REMOVE_SQL = `
     FROM inp
     LEFT JOIN assets a ON a.gid = inp.g
     LEFT JOIN memberships m ON a.project_id <> $3 AND m.project_id = a.project_id AND m.user_id = $4
-    LEFT JOIN library_assets la ON la.library_id = $1 AND la.asset_id = a.id),
-  gate AS (SELECT NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
+    LEFT JOIN library_assets la ON la.library_id = (SELECT id FROM lib) AND la.asset_id = a.id),
+  gate AS (SELECT EXISTS (SELECT 1 FROM lib) AS lib_ok,
+                  EXISTS (SELECT 1 FROM lib) AND NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
   lk AS ( -- lock the rows in one order for concurrent requests, then delete them
     SELECT la.asset_id FROM library_assets la JOIN c ON la.asset_id = c.asset_id CROSS JOIN gate
-    WHERE gate.ok AND c.outcome = 'removed' AND la.library_id = $1
+    WHERE gate.ok AND c.outcome = 'removed' AND la.library_id = (SELECT id FROM lib)
     ORDER BY la.asset_id FOR UPDATE OF la),
   ch AS (
     DELETE FROM library_assets la USING lk
-    WHERE la.library_id = $1 AND la.asset_id = lk.asset_id
+    WHERE la.library_id = (SELECT id FROM lib) AND la.asset_id = lk.asset_id
     RETURNING la.asset_id)
   SELECT c.g::text AS id,
          CASE WHEN c.outcome = 'removed' AND gate.ok AND ch.asset_id IS NULL THEN 'not_member' ELSE c.outcome END AS outcome,
-         now() AS at, gate.ok AS applied, (ch.asset_id IS NOT NULL) AS changed
+         now() AS at, gate.ok AS applied, gate.lib_ok, (ch.asset_id IS NOT NULL) AS changed
   FROM c CROSS JOIN gate LEFT JOIN ch ON ch.asset_id = c.asset_id
   ORDER BY c.o`;
 
@@ -156,8 +166,10 @@ async function withDeadlockRetry<T>(fn: () => Promise<T>, db?: Db): Promise<T> {
   }
 }
 
-/** The SQL of one membership statement (exported for the bench's floor). Params:
- *  $1 library id, $2 uuid[] distinct ids, $3 project id, $4 user id, $5 failing outcomes text[], $6 force-fail. */
+/** The SQL of one membership statement (exported for the bench's floor). Params: $1 library gid,
+ *  $2 uuid[] distinct ids, $3 project id, $4 user id, $5 failing outcomes text[], $6 force-fail,
+ *  $7 the caller may write in the project. It checks the caller's access itself (writes nothing
+ *  when the library is not theirs to change: lib_ok false), so that it can run beside loadLibrary. */
 export function membershipSql(op: MembershipOp): string {
   return op === 'add' ? ADD_SQL : REMOVE_SQL;
 }
@@ -197,19 +209,45 @@ export async function changeMembership(
     throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} distinct asset ids per request`, { field: 'ids', limit: MAX_MEMBERSHIP_IDS, count: order.length });
   }
 
-  const library = await loadLibrary(db, actor, libraryGid);
-  requireAccess(library, 'contributor', op === 'add' ? 'adding assets to a library' : 'removing assets from a library');
-
+  const action = op === 'add' ? 'adding assets to a library' : 'removing assets from a library';
+  const checked = async () => {
+    const lib = await loadLibrary(db, actor, libraryGid);
+    requireAccess(lib, 'contributor', action);
+    return lib;
+  };
+  const libGid = normalizeId(libraryGid);
   const failing = FAILING[policy];
   const malformedFails = valid.length < order.length && failing.includes('not_found');
-  const byId = new Map<string, { outcome: Outcome; at: Date; changed: boolean }>();
-  let applied = !malformedFails;
-  if (valid.length > 0) {
-    const { rows } = await withDeadlockRetry(() => db.query(membershipSql(op),
-      [library.id, valid, actor.projectId, actor.userId, failing, malformedFails]), db);
-    for (const r of rows) byId.set(r.id, { outcome: r.outcome, at: r.at, changed: r.changed });
-    applied = rows[0].applied;
+  const statement = () => withDeadlockRetry(() => db.query(membershipSql(op),
+    [libGid, valid, actor.projectId, actor.userId, failing, malformedFails, actor.role !== 'viewer']), db);
+
+  let library: LibraryInfo;
+  let rows: { id: string; outcome: Outcome; at: Date; applied: boolean; lib_ok: boolean; changed: boolean }[] = [];
+  if (valid.length === 0 || !libGid) {
+    library = await checked();
+  } else if (db instanceof pg.Pool) {
+    // the library lookup (for the response and the error kind) and the statement (which checks
+    // access itself) run side by side on two connections: one round trip instead of two
+    const [l, st] = await Promise.allSettled([checked(), statement()]);
+    if (st.status === 'rejected') throw l.status === 'rejected' ? l.reason : st.reason;
+    rows = st.value.rows;
+    if (!rows[0].lib_ok) {
+      if (l.status === 'rejected') throw l.reason;
+      // access changed between the two (a share given a moment ago): once more, in sequence
+      library = l.value;
+      rows = (await statement()).rows;
+      if (!rows[0].lib_ok) throw new CoreError('forbidden', `${action} is not allowed`, { library: library.gid });
+    } else {
+      library = l.status === 'fulfilled' ? l.value : await loadLibrary(db, actor, libraryGid);
+    }
+  } else {
+    library = await checked();
+    rows = (await statement()).rows;
+    if (!rows[0].lib_ok) throw new CoreError('forbidden', `${action} is not allowed`, { library: library.gid });
   }
+  const byId = new Map<string, { outcome: Outcome; at: Date; changed: boolean }>();
+  for (const r of rows) byId.set(r.id, { outcome: r.outcome, at: r.at, changed: r.changed });
+  const applied = rows.length > 0 ? rows[0].applied : !malformedFails;
   const now = new Date();
   const outcomes: ItemOutcome[] = [];
   let changed = 0;
