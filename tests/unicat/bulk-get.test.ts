@@ -209,6 +209,26 @@ describe('assets/bulk/get bad input', () => {
     }
   });
 
+  it('never answers 500 to garbage', async () => {
+    const garbage: unknown[] = [
+      null, 0, true, 'x'.repeat(10_000), [[]], [[aGids[0]]], [{ children: null }], [{ children: [folderA.gid] }],
+      [{ search: null }], [{ search: { language: null } }], [{ search: { language: 'en', q: 7 } }],
+      [{ search: { language: 'en', filter: 'type' } }], [{ search: { language: 'en', filter: ['and', '', [[[[]]]]] } }],
+      [{ search: { language: 'en', filter: ['updated_on', 'between', [-1e300, 1e300]] } }],
+      [{ search: { language: 'en', q: 'a\u0000b' } }], [{ search: { language: 'en', q: '"' } }],
+      [{ search: { language: 'x'.repeat(100), q: 'x' } }], [{ exclude: [] }], [{ children: folderA.gid, exclude: [null] }],
+    ];
+    for (const selection of garbage) {
+      const res = await c.raw('assets/bulk/get', { selection });
+      expect([200, 400, 422], JSON.stringify(selection).slice(0, 80)).toContain(res.status);
+      expect(res.body.success, JSON.stringify(selection).slice(0, 80)).toBe(res.status === 200);
+    }
+    for (const raw of ['{"selection": [', '[]', '"x"']) {
+      const res = await c.raw('assets/bulk/get', raw);
+      expect(res.status).toBe(400);
+    }
+  });
+
   it('answers an empty selection with an empty page', async () => {
     const { result } = await c.call('assets/bulk/get', { selection: [] });
     expect(result).toEqual({ assets: [], 'assets.size': 0, 'page.cursor': null });

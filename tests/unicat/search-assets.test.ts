@@ -102,7 +102,7 @@ describe('assets/search: q', () => {
   it('answers an empty result without q and filter, and 400 without language', async () => {
     expect(await search({ language: 'en' })).toEqual({ assets: [], 'assets.size': 0 });
     expect(await search({ language: 'en', q: '  ' })).toEqual({ assets: [], 'assets.size': 0 });
-    for (const body of [{ q: 'cat' }, { language: 5, q: 'cat' }, { language: 'en', q: { x: 1 } }, { language: 'en', q: 'cat', 'page.size': -1 }, { language: 'en', q: 'cat', 'page.top': 'x' }]) {
+    for (const body of [{ q: 'cat' }, { language: 5, q: 'cat' }, { language: 'en', q: 'a\u0000b' }, { language: 'en', q: 'cat', 'page.top': 1e20 }, { language: 'en', q: 'x '.repeat(2000) }, { language: 'en', q: { x: 1 } }, { language: 'en', q: 'cat', 'page.size': -1 }, { language: 'en', q: 'cat', 'page.top': 'x' }]) {
       const res = await c.raw('assets/search', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.result.code).toBe(400);
@@ -181,6 +181,12 @@ describe('assets/search: filters', () => {
       ['type', {}],
       [[1, 'is', 'x'], {}],
       [{ type: 'image' }, {}],
+      [['updated_on', 'between', [1e20, 1e21]], { property: 'updated_on', operator: 'between' }],
+      [['name', 'is', 'a\u0000b'], { property: 'name' }],
+      [['name', 'is', 'x'.repeat(5000)], { property: 'name' }],
+      [['mime', 'is', ['image/png', 7]], { property: 'mime' }],
+      [['name', 'q', 5], { property: 'name', operator: 'q' }],
+      [['size', 'between', [1]], { property: 'size', operator: 'between' }],
     ];
     for (const [filter, info] of cases) {
       const res = await c.raw('assets/search', { language: 'en', filter });

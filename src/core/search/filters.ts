@@ -38,9 +38,14 @@ const MAX_NODES = 1000;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** Unix seconds PostgreSQL can hold as a timestamp (to_timestamp refuses far beyond year 3000). */
+const isTs = (v: unknown): v is number => isNum(v) && Math.abs(v) <= 1e11;
+/** A string operand PostgreSQL can take (no NUL) of a sane length. */
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length <= 1000 && !v.includes('\u0000');
+
 function stringList(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) return v as string[];
+  if (isText(v)) return [v];
+  if (Array.isArray(v) && v.length > 0 && v.length <= 1000 && v.every(isText)) return v as string[];
   return undefined;
 }
 
@@ -85,7 +90,7 @@ function parseNode(raw: unknown, path: string, depth: number, count: { n: number
       return { op: prop === 'type' ? 'type_is' : 'mime_is', values };
     }
     case 'name': {
-      if (typeof operand !== 'string') throw bad('a string');
+      if (!isText(operand)) throw bad('a string (at most 1000 characters)');
       if (operator === 'is') return { op: 'name_is', value: operand };
       try {
         return { op: 'name_q', q: parseQ(operand) };
@@ -97,7 +102,7 @@ function parseNode(raw: unknown, path: string, depth: number, count: { n: number
     case 'updated_on':
     case 'created_on': {
       if (operator === 'between') {
-        if (!Array.isArray(operand) || operand.length !== 2 || !isNum(operand[0]) || !isNum(operand[1])) {
+        if (!Array.isArray(operand) || operand.length !== 2 || !isTs(operand[0]) || !isTs(operand[1])) {
           throw bad('[from, until] in Unix seconds');
         }
         return { op: 'time_between', column: prop, from: operand[0], until: operand[1] };

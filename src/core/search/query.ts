@@ -21,6 +21,7 @@ export function parseQ(raw: unknown): ParsedQuery {
   if (raw === undefined || raw === null) return out;
   if (typeof raw !== 'string') throw new QueryParseError('q must be a string');
   if (raw.length > MAX_Q_LENGTH) throw new QueryParseError(`q is longer than ${MAX_Q_LENGTH} characters`);
+  if (raw.includes('\u0000')) throw new QueryParseError('q must not contain NUL characters');
   for (const m of raw.matchAll(TOKEN)) {
     const sign = m[1];
     const term = (m[2] ?? m[3] ?? '').trim();

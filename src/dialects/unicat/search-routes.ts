@@ -15,7 +15,7 @@ const SearchBody = Type.Object({
   language: Type.String({ minLength: 1 }),
   q: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   filter: Type.Optional(Type.Unknown()),
-  'page.top': Type.Optional(Type.Integer({ minimum: 0 })),
+  'page.top': Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
   'page.size': Type.Optional(Type.Integer({ minimum: 0, maximum: SEARCH_MAX_SIZE })),
 });
 
