@@ -41,6 +41,8 @@ beforeAll(async () => {
   await file('chair', photos.id, 'chair-red.png', { mime: 'image/png', title: { en: 'Red chair' }, size: 800, ageDays: 60 });
   await file('manual', docs.id, 'manual.pdf', { type: 'document', mime: 'application/pdf', size: 100000, info: { metadata: { author: 'Zorblax Industries', 'date:create': '2020' } }, ageDays: 100 });
   await file('houses', docs.id, 'Häuser.pdf', { type: 'document', mime: 'application/pdf', title: { de: 'Die schönen Häuser am Fluss' } });
+  await file('horses', photos.id, 'jumping-horses.jpg', { ageDays: 20 });
+  await file('hike', photos.id, 'wandelen-bergen.jpg', { title: { nl: 'Vakantie' }, ageDays: 20 });
   await seedFiles(t.db, f.projectId, docs.id, 20, 'filler-');
   c = new UnicatClient(t.url, f.projectGid);
   await c.auth(f.users.owner.key);
@@ -54,6 +56,12 @@ describe('assets/search: q', () => {
     expect(keysOf((await search({ language: 'en', q: 'bicycle' })).assets)).toEqual(['bike']);
     expect(keysOf((await search({ language: 'nl', q: 'fiets' })).assets)).toEqual(['bike']);
     expect(keysOf((await search({ language: 'de', q: 'haus' })).assets)).toEqual(['houses']);
+  });
+
+  it('stems names in English and in the languages of the asset\'s titles', async () => {
+    expect(keysOf((await search({ language: 'en', q: 'horse' })).assets)).toEqual(['horses']);
+    expect(keysOf((await search({ language: 'nl', q: 'berg' })).assets)).toEqual(['hike']);
+    expect(keysOf((await search({ language: 'nl', q: 'wandelen' })).assets)).toEqual(['hike']);
   });
 
   it('matches whole words in a language without stored stems, and in an unknown language', async () => {
@@ -135,7 +143,7 @@ describe('assets/search: filters', () => {
     expect(await only(['mime', 'is', 'image/png'])).toEqual(['cat', 'chair']);
     expect(await only(['mime', 'is', ['image/png', 'application/pdf']])).toEqual(['cat', 'chair', 'houses', 'manual']);
     expect(await only(['is_file', 'is_false'])).toEqual(['docs', 'photos']);
-    expect((await search({ language: 'en', filter: ['is_file', 'is_true'] }))['assets.size']).toBe(26);
+    expect((await search({ language: 'en', filter: ['is_file', 'is_true'] }))['assets.size']).toBe(28);
     expect(await only(['name', 'is', 'CAT.png'])).toEqual(['cat']);
     expect(await only(['name', 'q', 'chair'])).toEqual(['chair']); // the cat's description mentions a chair, its name does not
     expect(await only(['name', 'q', '+red -cat'])).toEqual(['chair']);
@@ -146,7 +154,7 @@ describe('assets/search: filters', () => {
     expect(await only(['updated_on', '>', [50, 'days']])).toEqual(['chair', 'manual']);
     expect(await only(['created_on', '>', [35, 'days']])).toEqual(['chair', 'manual', 'shoes']);
     const now = Date.now() / 1000;
-    expect(await only(['updated_on', 'between', [now - 35 * 86400, now - 5 * 86400]])).toEqual(['bike', 'cat']);
+    expect(await only(['updated_on', 'between', [now - 35 * 86400, now - 5 * 86400]])).toEqual(['bike', 'cat', 'hike', 'horses']);
   });
 
   it('size <, > and between; and/or/not nest', async () => {
