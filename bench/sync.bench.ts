@@ -62,7 +62,7 @@ try {
     let cursor = first;
     let count = 0;
     for (;;) {
-      const { rows: [r] } = await pool.query(PAGE_SQL, [key.id, env.user.gid, project.gid, cursor, null, limit]);
+      const { rows: [r] } = await pool.query({ name: 'assetlib_sync_page', text: PAGE_SQL, values: [key.id, env.user.gid, project.gid, cursor, null, limit] });
       if (r.p_n === 0) break;
       JSON.parse(`[${r.p_json}]`); // what the client does with the page
       count += r.p_n;
