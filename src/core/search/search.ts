@@ -95,7 +95,9 @@ export function searchSql(spec: SearchSpec, p: Params, withRank = false): Search
   const conds: string[] = [];
   const match = matchQuery(spec.q, tq);
   if (match) conds.push(`s.tsv @@ (${match})`);
-  if (spec.filter) conds.push(`coalesce(${filterSql(spec.filter, p, tq)}, false)`);
+  // no coalesce at the top: in WHERE a NULL is false anyway (NOT nodes coalesce themselves), and
+  // a bare conjunction lets the planner use the index for its indexable parts
+  if (spec.filter) conds.push(filterSql(spec.filter, p, tq));
   const rq = withRank ? rankQuery(spec.q, tq) : undefined;
   const needS = match !== undefined || (spec.filter !== null && filterNeedsSearchRow(spec.filter));
   return {
