@@ -38,10 +38,11 @@ try {
 
   const coll = (await api('POST', '/collections', { name: 'bench' })).id;
   const floorColl = (await api('POST', '/collections', { name: 'bench-floor' })).id;
-  const { rows: libs } = await pool.query('SELECT id, gid::text FROM libraries WHERE gid = ANY($1::uuid[])', [[coll, floorColl]]);
-  const floorLibId = libs.find((l) => l.gid === floorColl).id;
   const strict = failingOutcomes('strict');
-  const floor = (op: 'add' | 'remove') => pool.query(membershipSql(op), [floorLibId, bulk, project.id, user.id, strict, false]);
+  // the core's statement with its parameters ($1 library gid ... $7 the caller may write)
+  const direct = (op: 'add' | 'remove', ids: string[]) =>
+    pool.query(membershipSql(op), [floorColl, ids, project.id, user.id, strict, false, true]);
+  const floor = (op: 'add' | 'remove') => direct(op, bulk);
 
   // warm up both paths once
   await api('POST', `/collections/${coll}/files`, { idList });
@@ -75,7 +76,7 @@ try {
   for (const id of singles) {
     const t = await time(() => api('POST', `/collections/${coll}/files/${id}`));
     single.push(t.ms);
-    const fl = await time(() => pool.query(membershipSql('add'), [floorLibId, [id], project.id, user.id, strict, false]));
+    const fl = await time(() => direct('add', [id]));
     floorSingle.push(fl.ms);
   }
   report('Oracle one-asset add p50 (x1,000)', percentile(single, 50), percentile(floorSingle, 50), 'ms', '<= 3 ms');
