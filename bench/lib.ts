@@ -1,6 +1,6 @@
 // Shared benchmark plumbing: a fresh database (DATABASE_URL's server, or an embedded PostgreSQL
 // under .bench-data), a real server on loopback, timing, and the figure/floor/ratio table.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
@@ -28,6 +28,7 @@ export async function benchEnv(opts: { runWorker?: boolean } = {}): Promise<Benc
   const base = resolve('.bench-data');
   mkdirSync(base, { recursive: true });
   const dataDir = mkdtempSync(join(base, 'run-'));
+  chmodSync(dataDir, 0o755); // the embedded postgres runs as the `postgres` user and must reach pgroot/
   if (!adminUrl) {
     embedded = await openEmbedded(join(dataDir, 'pgroot'), 'test');
     adminUrl = embedded.url;
