@@ -20,7 +20,7 @@ const FOLDERS = Number(process.env.BENCH_FOLDERS ?? 100);
 const FILES = Number(process.env.BENCH_FILES ?? 1000);
 const API_FOLDERS = Math.min(FOLDERS, Number(process.env.BENCH_API_FOLDERS ?? 10));
 const INFLIGHT = 16;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const env = await benchEnv({ runWorker: false });
 try {
@@ -65,7 +65,8 @@ try {
   await env.pool.query('VACUUM ANALYZE assets');
 
   /** The floor: the same statements in one transaction on a direct connection (no HTTP, no app). */
-  const direct = new pg.Client({ connectionString: (env.pool as any).options.connectionString });
+  // same session settings as the server's pool (src/db/pool.ts sets jit=off)
+  const direct = new pg.Client({ connectionString: (env.pool as any).options.connectionString, options: (env.pool as any).options.options });
   await direct.connect();
   const sql = async (statements: [string, unknown[]][]) => {
     await direct.query('BEGIN');
