@@ -7,6 +7,8 @@ import { seedFolder, seedFiles } from '../tests/helpers/seed.ts';
 import { UnicatClient } from '../tests/helpers/unicat-client.ts';
 import { parseSearchSpec, searchQueries } from '../src/core/search/search.ts';
 import type { Actor } from '../src/core/keys.ts';
+import { parseSelection, selectionSql, selectionPageSql } from '../src/core/selection/index.ts';
+import { loadAssetRows } from '../src/core/assets/read.ts';
 
 const TOTAL = Number(process.env.BENCH_SEARCH_ASSETS ?? 1_000_000);
 const FOLDERS = 10;
@@ -68,26 +70,38 @@ try {
     report(`${name} [assets.size ${size}] median`, percentile(api, 50), percentile(floor, 50), 'ms', '< 1000 ms');
   }
 
-  // bulk/get: page through a 100,000-asset children selection (1,000 per page)
-  const sel = [{ children: folders[3].gid }];
-  const firstFloor = await time(() => pool.query(
-    `SELECT count(*) FROM assets WHERE parent_id = $1 AND deleted_on IS NULL`, [folders[3].id]));
-  const first = await time(() => c.call('assets/bulk/get', { selection: sel, 'page.size': 1000 }));
-  report('bulk/get first page of 1,000 (counts the 100,000)', first.ms, firstFloor.ms, 'ms', undefined);
+  // bulk/get: page through a 100,000-asset children selection (1,000 per page). The floor runs the
+  // same statements directly: the selection page (and, for the first page, the count) and the
+  // asset rows the page renders (loadAssetRows, the shared renderer's SQL).
+  const sel = parseSelection([{ children: folders[3].gid }]);
+  const body = [{ children: folders[3].gid }];
+  const first = await time(() => c.call('assets/bulk/get', { selection: body, 'page.size': 1000 }));
+  const firstFloor = await time(async () => {
+    const s = selectionSql(actor, sel, { trashed: 'exclude' });
+    await pool.query(`SELECT count(s.asset_id) AS r, count(*) - count(s.asset_id) AS u FROM (${s.sql}) s`, s.params);
+    const pg = selectionPageSql(actor, sel, { trashed: 'exclude' }, undefined, 1001);
+    const { rows } = await pool.query(pg.sql, pg.params);
+    await loadAssetRows(pool, projectId, { ids: rows.slice(0, 1000).map((r) => Number(r.asset_id)) });
+  });
+  report('bulk/get first page of 1,000 (counts the 100,000)', first.ms, firstFloor.ms, 'ms');
   let cursor = first.value.result['page.cursor'];
   const pages: number[] = [];
+  const pageFloor: number[] = [];
   let got = first.value.result.assets.length;
+  let lastId: number | undefined;
   while (cursor) {
-    const p = await time(() => c.call('assets/bulk/get', { selection: sel, 'page.size': 1000, 'page.cursor': cursor }));
+    const p = await time(() => c.call('assets/bulk/get', { selection: body, 'page.size': 1000, 'page.cursor': cursor }));
     pages.push(p.ms);
     got += p.value.result.assets.length;
     cursor = p.value.result['page.cursor'];
-  }
-  const pageFloor: number[] = [];
-  for (let r = 0; r < 20; r++) {
-    pageFloor.push((await time(() => pool.query(
-      `SELECT id, gid FROM assets WHERE parent_id = $1 AND deleted_on IS NULL AND id > $2 ORDER BY id LIMIT 1001`,
-      [folders[3].id, r * 5000]))).ms);
+    if (pageFloor.length < 20) {
+      pageFloor.push((await time(async () => {
+        const pg = selectionPageSql(actor, sel, { trashed: 'exclude' }, lastId === undefined ? undefined : { id: lastId, gid: folders[3].gid }, 1001);
+        const { rows } = await pool.query(pg.sql, pg.params);
+        lastId = Number(rows[Math.min(999, rows.length - 1)].asset_id);
+        await loadAssetRows(pool, projectId, { ids: rows.slice(0, 1000).map((r) => Number(r.asset_id)) });
+      })).ms);
+    }
   }
   console.log(`  bulk/get paged ${got} assets in ${pages.length + 1} pages`);
   report('bulk/get next page of 1,000 (p50, incl. rendering)', percentile(pages, 50), percentile(pageFloor, 50), 'ms');
