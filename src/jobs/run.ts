@@ -1,6 +1,6 @@
 // Running one claimed job: materialise its selection into job_items (one INSERT ... SELECT), then
 // process it in batches, each batch its own transaction that checks the lease, removes the batch's
-// items, applies the operation, records the batch and updates the job's info. A crash rolls back
+// job_items row, applies the operation, records the batch and updates the job's info. A crash rolls back
 // the batch in flight and nothing else, so a reclaimed job resumes exactly where it stopped.
 import type pg from 'pg';
 import { withTx, type Db } from '../db/pool.ts';
@@ -70,18 +70,23 @@ async function applyBatch(tx: Db, actor: Actor, job: JobRow, ids: number[], log:
   }
 }
 
-/** Resolves the selection into job_items in one INSERT ... SELECT, numbered in tree order. */
-async function materialise(tx: Db, job: JobRow, actor: Actor): Promise<JobInfo> {
+/**
+ * Resolves the selection into job_items in one INSERT ... SELECT: numbered in tree order and cut
+ * into batches of `batchSize` (one row per batch).
+ */
+async function materialise(tx: Db, job: JobRow, actor: Actor, batchSize: number): Promise<JobInfo> {
   const sel = parseSelection(job.params.selection);
-  const q = selectionSql(actor, sel, { trashed: trashedFor(job.kind) }, 2);
+  const q = selectionSql(actor, sel, { trashed: trashedFor(job.kind) }, 3);
   const { rows } = await tx.query(
     `WITH sel AS MATERIALIZED (${q.sql}),
-          ins AS (INSERT INTO job_items(job_id, seq, asset_id)
-                  SELECT $1, row_number() OVER (ORDER BY a.path), a.id
-                  FROM sel JOIN assets a ON a.id = sel.asset_id
-                  RETURNING 1)
-     SELECT (SELECT count(*) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL)::bigint AS not_found`,
-    [job.id, ...q.params]);
+          numbered AS (SELECT sel.asset_id, row_number() OVER (ORDER BY a.path) AS seq
+                       FROM sel JOIN assets a ON a.id = sel.asset_id),
+          ins AS (INSERT INTO job_items(job_id, first_seq, last_seq, asset_ids)
+                  SELECT $1, min(seq), max(seq), array_agg(asset_id ORDER BY seq)
+                  FROM numbered GROUP BY (seq - 1) / $2::bigint
+                  RETURNING last_seq - first_seq + 1 AS n)
+     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL)::bigint AS not_found`,
+    [job.id, batchSize, ...q.params]);
   const n = Number(rows[0].n);
   const notFound = Number(rows[0].not_found);
   return { total: n + notFound, remaining: n, done: 0, failed: notFound ? { not_found: notFound } : {} };
@@ -112,7 +117,7 @@ async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: { last
     if (!job.materialized) {
       let first: JobInfo;
       try {
-        first = await materialise(tx, job, actor);
+        first = await materialise(tx, job, actor, settings.batchSize);
       } catch (err) {
         if (!(err instanceof CoreError)) throw err;
         await finishJob(tx, job.id, 'rejected', { ...info, reason: `selection: ${err.message}` });
@@ -131,16 +136,17 @@ async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: { last
       return 'continue';
     }
 
-    const from = job.next_seq;
     const { rows } = await tx.query(
-      `DELETE FROM job_items WHERE job_id = $1 AND seq >= $2 AND seq < $3 RETURNING asset_id, seq`,
-      [job.id, from, from + settings.batchSize]);
+      `DELETE FROM job_items WHERE job_id = $1 AND first_seq = (
+         SELECT min(first_seq) FROM job_items WHERE job_id = $1 AND first_seq >= $2)
+       RETURNING first_seq, last_seq, asset_ids`, [job.id, job.next_seq]);
     if (rows.length === 0) {
       await finishJob(tx, job.id, 'done', { ...info, remaining: 0 });
       return 'finished';
     }
-    const ids = rows.map((r) => Number(r.asset_id));
-    const lastSeq = rows.reduce((m, r) => Math.max(m, Number(r.seq)), from);
+    const from = Number(rows[0].first_seq);
+    const lastSeq = Number(rows[0].last_seq);
+    const ids = (rows[0].asset_ids as (string | number)[]).map(Number);
     const out = await applyBatch(tx, actor, job, ids, ctl.log);
     const failed = { ...(info.failed ?? {}) };
     addFailed(failed, out.failed);

@@ -27,14 +27,16 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_open ON jobs (id) WHERE status IN ('queued', 'processing');
 CREATE INDEX jobs_project ON jobs (project_id, id);
 
--- The materialised selection: one row per asset to process, numbered in tree (path) order so that
--- an ancestor is processed before its selected descendants and every run processes the same
--- batches. A batch deletes its rows in the transaction that processes them.
+-- The materialised selection, numbered seq = 1..n in tree (path) order so that an ancestor is
+-- processed before its selected descendants and every run processes the same batches. Stored as
+-- one row per batch (the asset ids of seq first_seq..last_seq, in order): a 1,000,000-asset job is
+-- 200 rows, not 1,000,000 index entries. A batch deletes its row in the transaction that processes it.
 CREATE TABLE job_items (
-  job_id   bigint NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-  seq      bigint NOT NULL,
-  asset_id bigint NOT NULL,
-  PRIMARY KEY (job_id, seq)
+  job_id    bigint NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  first_seq bigint NOT NULL,
+  last_seq  bigint NOT NULL,
+  asset_ids bigint[] NOT NULL,
+  PRIMARY KEY (job_id, first_seq)
 );
 
 -- Audit of processed batches (one row per committed batch): which worker processed which seq
