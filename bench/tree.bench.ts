@@ -5,7 +5,7 @@
 // Batch shape: one folder /Big holding 100 folders (assets/create) of 1,000 small files each,
 // 100,101 assets in the subtree. The files of the first BENCH_API_FOLDERS folders (default 10,
 // i.e. 10,000 files) are uploaded through assets/upload (multipart, 16 requests in flight); on
-// this shared 2-core machine the API builds ~50 assets/s, so the files of the other 90 folders
+// this shared 2-core machine the API builds 50-140 assets/s (load-dependent), so the files of the other 90 folders
 // are seeded by SQL (tests/helpers/seed.ts, one INSERT per folder, same row shape, no events).
 // Set BENCH_API_FOLDERS=100 to build everything through the API.
 // Every uploaded file has the same small content, so the blob store keeps one blob.
