@@ -2,6 +2,7 @@
 // read back through POST /sync/get, page after page, beside the floors:
 //   - a raw SELECT of the same rows (one statement, every row to the client);
 //   - the same page statement run directly on the same database (what /sync/get runs, minus HTTP).
+// Pages of 10000 are the default page size; pages of 1000 are what a client asking limit: 1000 gets.
 // bench/lib's ratio for rates is floor rate / figure rate (how many times slower than the floor):
 // the target, at least 0.5x the floor's rate, is a ratio of at most 2.
 import { benchEnv, time, report, printTable } from './lib.ts';

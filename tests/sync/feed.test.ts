@@ -69,26 +69,35 @@ describe('sync/get', () => {
     expect(str.cc_cursor).toBeNull();
   });
 
-  it('pages: at most `limit` events per space, with warning "more" while more remain', async () => {
+  it('pages: at most `limit` (default 10000) events per space, with warning "more" while more remain', async () => {
     const start = (await syncPost(t.url, 'cursors', jwt, { project: f.projectGid })).body.result;
-    await emit(f.projectId, 'UPDATE', 'assets', keys(2500, 'p'));
-    const seen: number[] = [];
-    let cursor = start.cursor;
-    const warnings: (string | undefined)[] = [];
-    for (let i = 0; i < 10; i++) {
-      const r = await syncGet(t.url, jwt, { project: f.projectGid, cursor });
-      seen.push(...r.sync.map((e: any) => e.cursor));
-      warnings.push(r.warning);
-      cursor = r.cursor;
-      if (!r.warning) break;
+    const total = 12_500;
+    await emit(f.projectId, 'UPDATE', 'assets', keys(total, 'p'));
+    const all = Array.from({ length: total }, (_, i) => start.cursor + 1 + i);
+    for (const limit of [undefined, 1000]) {
+      const seen: number[] = [];
+      const sizes: number[] = [];
+      const warnings: (string | undefined)[] = [];
+      let cursor = start.cursor;
+      for (let i = 0; i < 20; i++) {
+        const r = await syncGet(t.url, jwt, { project: f.projectGid, cursor, limit });
+        seen.push(...r.sync.map((e: any) => e.cursor));
+        sizes.push(r.sync.length);
+        warnings.push(r.warning);
+        cursor = r.cursor;
+        if (!r.warning) break;
+      }
+      const pages = limit === undefined ? [10_000, 2500] : [...Array(12).fill(1000), 500];
+      expect(sizes).toEqual(pages);
+      expect(warnings).toEqual([...Array(pages.length - 1).fill('more'), undefined]);
+      expect(seen).toEqual(all);
+      expect(cursor).toBe(start.cursor + total);
     }
-    expect(warnings).toEqual(['more', 'more', undefined]);
-    expect(seen).toEqual(Array.from({ length: 2500 }, (_, i) => start.cursor + 1 + i));
     const small = await syncGet(t.url, jwt, { project: f.projectGid, cursor: start.cursor, limit: 7 });
     expect(small.sync).toHaveLength(7);
     expect(small).toMatchObject({ cursor: start.cursor + 7, warning: 'more' });
     // exactly a full page with nothing after it: no warning
-    const exact = await syncGet(t.url, jwt, { project: f.projectGid, cursor: start.cursor + 2493, limit: 7 });
+    const exact = await syncGet(t.url, jwt, { project: f.projectGid, cursor: start.cursor + total - 7, limit: 7 });
     expect(exact.sync).toHaveLength(7);
     expect(exact.warning).toBeUndefined();
   });

@@ -10,7 +10,8 @@ import type { Db } from '../../db/pool.ts';
 import { forbidden, invalid, selectionError, unauthenticated } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
 
-export const DEFAULT_PAGE = 1000;
+/** Events per space per /sync/get page unless the request asks for fewer (`limit`). */
+export const DEFAULT_PAGE = 10_000;
 export const MAX_PAGE = 10_000;
 
 /** The caller of a feed request: the user behind a JWT. */
@@ -221,7 +222,7 @@ export interface FeedEvent {
 }
 
 /** Project events after `after`, in cursor order (at most `limit`). */
-export async function projectEventsAfter(db: Db, projectId: number, projectGid: string, after: number, limit = DEFAULT_PAGE): Promise<FeedEvent[]> {
+export async function projectEventsAfter(db: Db, projectId: number, projectGid: string, after: number, limit: number): Promise<FeedEvent[]> {
   const { rows: [r] } = await db.query(PROJECT_PAGE_SQL, [projectId, after, projectGid, limit]);
   return r.n === 0 ? [] : JSON.parse(`[${r.json}]`);
 }
@@ -229,7 +230,7 @@ export async function projectEventsAfter(db: Db, projectId: number, projectGid: 
 export interface CcRow { event: FeedEvent; projectId: number | null }
 
 /** cc events after `after`, in cursor order (at most `limit`), with their project for routing. */
-export async function ccEventsAfter(db: Db, after: number, limit = DEFAULT_PAGE): Promise<CcRow[]> {
+export async function ccEventsAfter(db: Db, after: number, limit: number): Promise<CcRow[]> {
   const { rows } = await db.query(
     `SELECT x.project_id, ${EVENT_JSON(`'"cc"'`)} AS json
      FROM (SELECT * FROM cc_changes WHERE cursor > $1 ORDER BY cursor LIMIT $2) x ORDER BY x.cursor`, [after, limit]);
