@@ -265,11 +265,13 @@ describe('jobs/get and jobs/cancel', () => {
     try {
       await c.query('BEGIN');
       await c.query('SELECT 1 FROM assets WHERE id = $1 FOR UPDATE', [files[10].id]);
+      const holder = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       token = await start('assets/bulk/delete', { selection: [{ children: folder.gid }] });
-      const waiting = async (like: string, notLike = '-') => (await t.db.query(
+      const waiting = async (like: string) => (await t.db.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()
-         AND query LIKE $1 AND query NOT LIKE $2`, [like, notLike])).rows[0].n > 0;
-      await waitFor(() => waiting('%', 'UPDATE jobs SET lease_until%'), 'the batch to block');
+         AND query LIKE $1`, [like])).rows[0].n > 0;
+      await waitFor(async () => (await t.db.query(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holder])).rows[0].n > 0, 'the batch to block');
       const cancel = owner.raw('jobs/cancel', { 'job.token': token });
       await waitFor(() => waiting('SELECT id, status, locked_by%'), 'the cancel to wait for the batch');
       await c.query('COMMIT');
