@@ -34,3 +34,15 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as { code?: string; constraint?: string };
   return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/**
+ * PostgreSQL refusing a client's value as data (a NUL byte in text, a character the encoding
+ * cannot hold, a value too large to index) is bad input, not a server fault: every dialect's
+ * error handler turns it into `invalid` before anything else.
+ */
+export function fromDatabaseError(err: unknown): CoreError | undefined {
+  const code = (err as { code?: unknown })?.code;
+  if (code === '22021' || code === '22P05') return invalid('the request contains a character that cannot be stored (e.g. NUL)');
+  if (code === '54000') return invalid('a value in the request is too large');
+  return undefined;
+}

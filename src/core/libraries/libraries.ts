@@ -20,6 +20,7 @@ function text(v: unknown, field: string, max: number, required: boolean): string
   if (typeof v !== 'string') throw invalid(`${field} must be a string`, { field });
   const s = v.trim();
   if (required && s === '') throw invalid(`${field} must not be empty`, { field });
+  if (s.includes('\u0000')) throw invalid(`${field} must not contain NUL characters`, { field });
   if (s.length > max) throw invalid(`${field} is longer than ${max} characters`, { field });
   return s;
 }

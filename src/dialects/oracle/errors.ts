@@ -3,7 +3,7 @@
 // to Oracle's codes: -1 general (400), -16 does not exist (404), -17 name exists, -20 no privileges
 // (403), -96 item (not) in collection (400).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CoreError } from '../../core/errors.ts';
+import { CoreError, fromDatabaseError } from '../../core/errors.ts';
 import { sendWire } from './wire.ts';
 
 export const REALM = 'Basic realm="assetlib"';
@@ -116,7 +116,8 @@ function fromCore(err: CoreError, req: FastifyRequest): OracleError {
 /** Installs the Oracle error and not-found handlers on a scope. */
 export function installOracleErrors(app: FastifyInstance): void {
   app.decorateRequest('oracleErr', undefined);
-  app.setErrorHandler((err: FastifyError | CoreError | OracleError, req, reply) => {
+  app.setErrorHandler((raw: FastifyError | CoreError | OracleError, req, reply) => {
+    const err = fromDatabaseError(raw) ?? raw;
     if (err instanceof OracleError) return sendError(req, reply, err.status, err.code, err.key, err.message, err.extra);
     if (err instanceof CoreError) {
       const o = fromCore(err, req);

@@ -1,6 +1,6 @@
 // Unicat's wire format: {success, result, data}; errors {success:false, result:{code,message,info}, data:{}}.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { CoreError } from '../../core/errors.ts';
+import { CoreError, fromDatabaseError } from '../../core/errors.ts';
 
 export const REALM = 'Bearer realm="JWT access to Unicat."';
 
@@ -26,7 +26,8 @@ const KIND: Record<CoreError['kind'], [status: number, code: number]> = {
 
 /** Installs Unicat's error and not-found handlers on a scope. */
 export function installUnicatErrors(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | CoreError, req, reply) => {
+  app.setErrorHandler((raw: FastifyError | CoreError, req, reply) => {
+    const err = fromDatabaseError(raw) ?? raw;
     if (err instanceof CoreError) {
       const [status, code] = KIND[err.kind];
       return fail(reply, status, code, err.message, err.info);

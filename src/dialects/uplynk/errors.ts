@@ -3,7 +3,7 @@
 // Statuses: 400 bad input, 401 credentials, 403 not allowed, 404 not found / not visible,
 // 413 too large. A failed membership request names the failing ids in details.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { CoreError } from '../../core/errors.ts';
+import { CoreError, fromDatabaseError } from '../../core/errors.ts';
 
 export const WWW_AUTHENTICATE = 'msg-sig realm="Uplynk API v4"';
 
@@ -25,7 +25,8 @@ const KIND: Record<CoreError['kind'], number> = {
 };
 
 export function installUplynkErrors(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | CoreError, req, reply) => {
+  app.setErrorHandler((raw: FastifyError | CoreError, req, reply) => {
+    const err = fromDatabaseError(raw) ?? raw;
     if (err instanceof CoreError) {
       const outcome = typeof err.info.outcome === 'string' ? err.info.outcome : undefined;
       return sendError(reply, KIND[err.kind], outcome ?? err.kind, err.message, err.info);
