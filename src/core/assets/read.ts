@@ -36,13 +36,14 @@ export interface AssetRow {
  * The columns of AssetRow for `assets a`. Counts come from the children index (live children;
  * for a trashed folder, the children its delete trashed).
  */
-export const ASSET_ROW_SELECT = `
+const ASSET_ROW_COLUMNS = `
   SELECT a.id, a.gid::text AS gid, a.parent_id, p.gid::text AS parent_gid, p.pathname AS parent_pathname,
          a.pathname, a.name, a.is_file, a.type, a.mime, a.size, a.version, a.info, a.transforms,
          a.title, a.description, a.status, a.deleted_on IS NOT NULL AS is_deleted,
          extract(epoch FROM a.created_on)::float8 AS created_on, extract(epoch FROM a.updated_on)::float8 AS updated_on,
-         coalesce(cc.files, 0)::int AS filecount, coalesce(cc.folders, 0)::int AS foldercount
-  FROM assets a
+         coalesce(cc.files, 0)::int AS filecount, coalesce(cc.folders, 0)::int AS foldercount`;
+
+const ASSET_ROW_JOINS = `
   LEFT JOIN assets p ON p.id = a.parent_id
   LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE x.is_file) AS files, count(*) FILTER (WHERE NOT x.is_file) AS folders
@@ -56,16 +57,34 @@ export const ASSET_ROW_SELECT = `
 /** Tree order: depth first, siblings by name (pathname compared segment by segment). */
 export const TREE_ORDER = `string_to_array(a.pathname, '/') COLLATE "C", a.id`;
 
+/**
+ * AssetRows of project $1 for the distinct ids (or gids) in the array $2. The keys are joined
+ * from unnest() so that each is one index probe: with `a.id = ANY($2)` the planner chose a
+ * parallel scan of the whole table for 1,000 ids (52-83 ms against 9-18 ms at 500,000 assets).
+ */
+function rowsByKey(key: 'id' | 'gid'): string {
+  const type = key === 'id' ? 'bigint' : 'uuid';
+  return `${ASSET_ROW_COLUMNS}
+  FROM (SELECT DISTINCT unnest($2::${type}[]) AS k) want
+  JOIN assets a ON a.${key} = want.k
+  ${ASSET_ROW_JOINS}
+  WHERE a.project_id = $1
+  ORDER BY ${TREE_ORDER}`;
+}
+const ROWS_BY_ID = rowsByKey('id');
+const ROWS_BY_GID = rowsByKey('gid');
+
+
 /** Loads asset rows of a project by internal ids or gids, in tree order then name. */
 export async function loadAssetRows(db: Db, projectId: number, by: { ids?: number[]; gids?: string[] }): Promise<AssetRow[]> {
   if (by.ids) {
     if (by.ids.length === 0) return [];
-    const { rows } = await db.query(`${ASSET_ROW_SELECT} WHERE a.project_id = $1 AND a.id = ANY($2::bigint[]) ORDER BY ${TREE_ORDER}`, [projectId, by.ids]);
+    const { rows } = await db.query(ROWS_BY_ID, [projectId, by.ids]);
     return rows;
   }
   const gids = by.gids ?? [];
   if (gids.length === 0) return [];
-  const { rows } = await db.query(`${ASSET_ROW_SELECT} WHERE a.project_id = $1 AND a.gid = ANY($2::uuid[]) ORDER BY ${TREE_ORDER}`, [projectId, gids]);
+  const { rows } = await db.query(ROWS_BY_GID, [projectId, gids]);
   return rows;
 }
 
