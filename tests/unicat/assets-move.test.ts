@@ -1,8 +1,9 @@
 // assets/move and moveSubtrees: subtree moves rewrite path and pathname in one pass, refuse cycles,
 // files as parents, the root and name clashes, and write an UPDATE per changed asset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
-import { UnicatClient } from '../helpers/unicat-client.ts';
+import type { TestServer, Fixture } from '../helpers/server.ts';
+import { openAssetSession, feedSince, feedCursor, createFolder, type AssetSession } from './asset-session.ts';
+import type { UnicatClient } from '../helpers/unicat-client.ts';
 import { withTx } from '../../src/db/pool.ts';
 import { actorForKey } from '../../src/core/keys.ts';
 import { moveSubtrees } from '../../src/core/assets/move.ts';
@@ -13,17 +14,9 @@ let f: Fixture;
 let c: UnicatClient;
 let rootGid: string;
 
-async function events(after: number) {
-  const { rows } = await t.db.query('SELECT action, data_key FROM changes WHERE project_id = $1 AND cursor > $2 ORDER BY cursor', [f.projectId, after]);
-  return rows as { action: string; data_key: string }[];
-}
-async function cursor() {
-  const { rows } = await t.db.query('SELECT cursor FROM project_cursors WHERE project_id = $1', [f.projectId]);
-  return Number(rows[0].cursor);
-}
-async function mkdir(parent: string, name: string) {
-  return (await c.call('assets/create', { parent, name })).result.asset as string;
-}
+const events = (after: number) => feedSince(s, after);
+const cursor = () => feedCursor(s);
+const mkdir = (parent: string, name?: string) => createFolder(s, parent, name);
 async function pathnames(gids: string[]) {
   const r = await c.call('assets/get', { assets: gids });
   return gids.map((g) => r.data.assets[g].pathname);
@@ -34,12 +27,10 @@ async function snapshot() {
 }
 const ids = async (gids: string[]) => { const m = (await assetIdsByGids(t.db, f.projectId, gids)).byGid; return gids.map((g) => m.get(g)!); };
 
+let s: AssetSession;
 beforeAll(async () => {
-  t = await startTestServer();
-  f = await createFixture(t.db, { owner: 'owner', viewer: 'viewer' });
-  c = new UnicatClient(t.url, f.projectGid);
-  await c.auth(f.users.owner.key);
-  rootGid = (await c.call('assets/get', { pathname: '/' })).result.asset;
+  s = await openAssetSession();
+  ({ t, f, c, rootGid } = s);
 });
 afterAll(() => t?.close());
 

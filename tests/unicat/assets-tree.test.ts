@@ -1,7 +1,8 @@
 // The asset tree through the Unicat API: create, get (all four forms), children, worksheet, tree,
 // update and rename, with the change events each mutation writes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
+import type { TestServer, Fixture } from '../helpers/server.ts';
+import { openAssetSession, feedSince, feedCursor, createFolder, type AssetSession } from './asset-session.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
 
 let t: TestServer;
@@ -9,25 +10,14 @@ let f: Fixture;
 let c: UnicatClient;
 let rootGid: string;
 
-async function events(after: number) {
-  const { rows } = await t.db.query('SELECT cursor, action, data_key FROM changes WHERE project_id = $1 AND cursor > $2 ORDER BY cursor', [f.projectId, after]);
-  return rows as { cursor: number; action: string; data_key: string }[];
-}
-async function cursor() {
-  const { rows } = await t.db.query('SELECT cursor FROM project_cursors WHERE project_id = $1', [f.projectId]);
-  return Number(rows[0].cursor);
-}
-async function mkdir(parent: string, name?: string) {
-  const r = await c.call('assets/create', name === undefined ? { parent } : { parent, name });
-  return r.result.asset as string;
-}
+const events = (after: number) => feedSince(s, after);
+const cursor = () => feedCursor(s);
+const mkdir = (parent: string, name?: string) => createFolder(s, parent, name);
 
+let s: AssetSession;
 beforeAll(async () => {
-  t = await startTestServer();
-  f = await createFixture(t.db, { owner: 'owner', viewer: 'viewer' });
-  c = new UnicatClient(t.url, f.projectGid);
-  await c.auth(f.users.owner.key);
-  rootGid = (await c.call('assets/get', { pathname: '/' })).result.asset;
+  s = await openAssetSession();
+  ({ t, f, c, rootGid } = s);
 });
 afterAll(() => t?.close());
 
