@@ -1,12 +1,12 @@
 // Sync catch-up: 1,000,000 project events (written by SQL with emit_changes in batches of 100,000)
 // read back through POST /sync/get, page after page, beside the floors:
 //   - a raw SELECT of the same rows (one statement, every row to the client);
-//   - the same page statement run directly on the same database (what /sync/get runs, minus HTTP).
+//   - the same page read run directly on the same database (readFeed: what /sync/get runs, minus HTTP).
 // Pages of 10000 are the default page size; pages of 1000 are what a client asking limit: 1000 gets.
 // bench/lib's ratio for rates is floor rate / figure rate (how many times slower than the floor):
 // the target, at least 0.5x the floor's rate, is a ratio of at most 2.
 import { benchEnv, time, report, printTable } from './lib.ts';
-import { PAGE_SQL } from '../src/core/feed/read.ts';
+import { readFeed } from '../src/core/feed/read.ts';
 
 const TOTAL = Number(process.env.SYNC_EVENTS ?? 1_000_000);
 const BATCH = 100_000;
@@ -58,16 +58,16 @@ try {
       'SELECT cursor, action, data_type, data_key, data FROM changes WHERE project_id = $1 AND cursor > $2 ORDER BY cursor', [project.id, first]);
     if (rows.length !== TOTAL) throw new Error(`raw select got ${rows.length}`);
   };
-  // floor 2: the page statement of /sync/get, run directly, page after page
+  // floor 2: the page read of /sync/get (its statement and the events' JSON), run directly, page after page
   const pagedSql = async (limit: number) => {
     let cursor = first;
     let count = 0;
     for (;;) {
-      const { rows: [r] } = await pool.query({ name: 'assetlib_sync_page', text: PAGE_SQL, values: [key.id, env.user.gid, project.gid, cursor, null, limit, JSON.stringify(project.gid)] });
-      if (r.p_n === 0) break;
-      JSON.parse(`[${r.p_json}]`); // what the client does with the page
-      count += r.p_n;
-      cursor = r.p_last;
+      const page = await readFeed(pool, { keyId: key.id, userGid: env.user.gid }, { project: { gid: project.gid, cursor }, limit });
+      JSON.parse(`[${page.json}]`); // what the client does with the page
+      count += page.count;
+      cursor = page.cursor!;
+      if (!page.more) break;
     }
     if (count !== TOTAL) throw new Error(`paged floor got ${count}`);
   };

@@ -66,7 +66,7 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.post('/get', async (req, reply) => {
     const r = feedRequest(body(req));
     const page = await readFeed(ctx.db, req.feedClaims, r);
-    // The events come from PostgreSQL as JSON text; the envelope is put around them as text.
+    // readFeed gives the events as JSON text (built from the raw rows); the envelope is put around them as text.
     const result: Record<string, unknown> = {
       cc_cursor: page.ccCursor,
       project: r.project ? r.project.gid : null,
