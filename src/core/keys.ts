@@ -34,13 +34,15 @@ export interface Actor {
   keyId: number;
 }
 
-const ACTOR_SQL = `
+const ACTOR_COLUMNS = `
   SELECT u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
-         p.id AS "projectId", p.gid::text AS "projectGid", m.role, k.id AS "keyId"
+         p.id AS "projectId", p.gid::text AS "projectGid", m.role, k.id AS "keyId"`;
+const ACTOR_FROM = `
   FROM api_keys k
   JOIN users u ON u.id = k.user_id
   JOIN projects p ON p.id = k.project_id
   LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id`;
+const ACTOR_SQL = ACTOR_COLUMNS + ACTOR_FROM;
 
 /** Authenticates an API key; when projectGid is given the key must belong to that project. */
 export async function actorForKey(db: Db, key: string, projectGid?: string): Promise<Actor> {
@@ -79,10 +81,13 @@ export async function actorForKeyId(db: Db, keyId: number, userGid: string): Pro
   return a;
 }
 
-/** The active keys of a user, in clear, for verifying HMAC signatures (Uplynk msg/sig). */
-export async function activeKeysOfUser(db: Db, userGid: string): Promise<{ keyId: number; key: string }[]> {
-  const { rows } = await db.query(
-    `SELECT k.id, k.key_sealed FROM api_keys k JOIN users u ON u.id = k.user_id
+/**
+ * The active keys of a user, in clear, each with the Actor it authenticates (role null when the
+ * user has left the key's project), for verifying HMAC signatures made with the key itself
+ * (Uplynk's msg/sig). One query.
+ */
+export async function keyActorsOfUser(db: Db, userGid: string): Promise<{ key: string; actor: Omit<Actor, 'role'> & { role: Role | null } }[]> {
+  const { rows } = await db.query(`${ACTOR_COLUMNS}, k.key_sealed ${ACTOR_FROM}
      WHERE u.gid = $1::uuid AND k.revoked_on IS NULL ORDER BY k.id`, [userGid]);
-  return Promise.all(rows.map(async (r) => ({ keyId: r.id, key: await unsealKey(db, r.key_sealed) })));
+  return Promise.all(rows.map(async ({ key_sealed, ...actor }) => ({ key: await unsealKey(db, key_sealed), actor })));
 }

@@ -199,3 +199,9 @@ export async function treeWindow(db: Db, actor: Actor, expandedIds: number[], pa
   if (rows.length === 0) return { ids: [], total: 0, top: 0 };
   return { ids: rows.map((r) => Number(r.id)), total: rows[0].total, top: rows[0].top };
 }
+
+/** The parent's internal id of an asset of the project (null for the root or an unknown id). */
+export async function parentIdOf(db: Db, projectId: number, id: number): Promise<number | null> {
+  const { rows } = await db.query('SELECT parent_id FROM assets WHERE id = $1 AND project_id = $2', [id, projectId]);
+  return rows[0]?.parent_id ?? null;
+}

@@ -10,7 +10,7 @@ import { invalid, tooLarge } from '../../core/errors.ts';
 import type { StoredBlob } from '../../storage/blob-store.ts';
 import {
   assetIdByGid, assetIdByPathname, assetIdsByGids, assetIdsByPathnames, childrenOf, loadAssetRows, normalizeGids,
-  normalizePathname, pathIds, readPage, treeWindow, type AssetRow,
+  normalizePathname, pathIds, readPage, treeWindow, type AssetRow, parentIdOf,
 } from '../../core/assets/read.ts';
 import { createFile, createFolder, replaceFile } from '../../core/assets/create.ts';
 import { updateAsset } from '../../core/assets/update.ts';
@@ -58,11 +58,6 @@ function dataOf(rows: Iterable<AssetRow>) {
 }
 
 const gidOf = (m: Map<number, AssetRow>, id: number | null | undefined) => (id == null ? null : m.get(id)?.gid ?? null);
-
-async function parentIdOf(ctx: AppContext, id: number): Promise<number | null> {
-  const { rows } = await ctx.db.query('SELECT parent_id FROM assets WHERE id = $1', [id]);
-  return rows[0]?.parent_id ?? null;
-}
 
 /** Reads a multipart upload: the fields, and the upload_file part streamed into the blob store. */
 async function readUpload(req: FastifyRequest, ctx: AppContext): Promise<{ fields: Record<string, string>; blob: StoredBlob; filename: string; mimetype: string }> {
@@ -220,7 +215,7 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
       throw err;
     }
     if (oldHash && oldHash !== up.blob.hash) await removeOrphanBlobs(ctx.db, ctx.blobs, [oldHash]);
-    const m = await rowsById(ctx, actor, [id, await parentIdOf(ctx, id)]);
+    const m = await rowsById(ctx, actor, [id, await parentIdOf(ctx.db, actor.projectId, id)]);
     return ok({ asset: gidOf(m, id) }, dataOf(m.values()));
   });
 
@@ -239,7 +234,7 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
     requireWrite(actor);
     const id = await assetIdByGid(ctx.db, actor.projectId, b.asset);
     const parentId = await assetIdByGid(ctx.db, actor.projectId, b.parent, 'parent');
-    const oldParent = await parentIdOf(ctx, id);
+    const oldParent = await parentIdOf(ctx.db, actor.projectId, id);
     await withTx(ctx.db, async (tx) => throwIfFailed(await moveSubtrees(tx, actor, [id], parentId), String(b.asset)));
     const m = await rowsById(ctx, actor, [id, parentId, oldParent]);
     return ok({ parent: gidOf(m, parentId), asset: gidOf(m, id) }, dataOf(m.values()));
@@ -250,7 +245,7 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
     requireWrite(actor);
     const id = await assetIdByGid(ctx.db, actor.projectId, b.asset);
     await withTx(ctx.db, async (tx) => throwIfFailed(await fn(tx, actor, [id]), String(b.asset)));
-    const m = await rowsById(ctx, actor, [id, await parentIdOf(ctx, id)]);
+    const m = await rowsById(ctx, actor, [id, await parentIdOf(ctx.db, actor.projectId, id)]);
     return ok({ asset: gidOf(m, id) }, dataOf(m.values()));
   });
   trashCall('delete', trashSubtrees);
@@ -260,7 +255,7 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
     if (b.asset === undefined) throw invalid('asset is required', { field: 'asset' });
     requireWrite(actor);
     const id = await assetIdByGid(ctx.db, actor.projectId, b.asset);
-    const parentId = await parentIdOf(ctx, id);
+    const parentId = await parentIdOf(ctx.db, actor.projectId, id);
     const { orphans, removed } = await withTx(ctx.db, (tx) => purgeSubtree(tx, actor, id, String(b.asset)));
     await removeOrphanBlobs(ctx.db, ctx.blobs, orphans);
     const m = await rowsById(ctx, actor, [parentId]);

@@ -6,8 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
-import type { Actor } from '../../core/keys.ts';
-import { unsealKey } from '../../core/key-seal.ts';
+import { keyActorsOfUser, type Actor } from '../../core/keys.ts';
 import { forbidden, unauthenticated } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
 
@@ -53,21 +52,9 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
     throw unauthenticated(`msg._timestamp is more than ${MAX_SKEW_SECONDS} s from the server's clock`, { server_time: Math.floor(Date.now() / 1000) });
   }
   const given = Buffer.from(sig.toLowerCase(), 'hex');
-  // one query: the user's active keys (sealed) with the actor each would give (as activeKeysOfUser
-  // and actorForKeyId in core/keys.ts, in one round trip)
-  const { rows } = await ctx.db.query(
-    `SELECT k.id AS "keyId", k.key_sealed, u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
-            p.id AS "projectId", p.gid::text AS "projectGid", m.role
-     FROM users u
-     JOIN api_keys k ON k.user_id = u.id AND k.revoked_on IS NULL
-     JOIN projects p ON p.id = k.project_id
-     LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id
-     WHERE u.gid = $1::uuid ORDER BY k.id`, [owner]);
-  for (const r of rows) {
-    const expected = createHmac('sha256', await unsealKey(ctx.db, r.key_sealed)).update(msg).digest();
-    if (!timingSafeEqual(expected, given)) continue;
-    if (!r.role) throw forbidden('the user is not a member of the project of this key');
-    const { key_sealed: _sealed, ...actor } = r;
+  for (const { key, actor } of await keyActorsOfUser(ctx.db, owner)) {
+    if (!timingSafeEqual(createHmac('sha256', key).update(msg).digest(), given)) continue;
+    if (!actor.role) throw forbidden('the user is not a member of the project of this key');
     return actor as Actor;
   }
   throw unauthenticated('the signature does not match any active API key of this user');
