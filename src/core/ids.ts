@@ -27,8 +27,3 @@ export function requireId(raw: unknown, field: string): string {
   if (!id) throw invalid(`${field} must be a gid (uuid)`, { field, value: raw });
   return id;
 }
-
-/** The 32-hex form, as Uplynk shows ids. */
-export function hexId(id: string): string {
-  return id.replace(/-/g, '');
-}

@@ -26,8 +26,3 @@ export async function getProjectByGid(db: Db, gid: string): Promise<Project> {
   if (!rows[0]) throw notFound('project not found', { project: gid });
   return rows[0];
 }
-
-export async function projectCount(db: Db): Promise<number> {
-  const { rows } = await db.query('SELECT count(*)::int AS n FROM projects');
-  return rows[0].n;
-}

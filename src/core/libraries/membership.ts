@@ -84,26 +84,35 @@ export interface MembershipFailureInfo {
   [k: string]: unknown;
 }
 
-const ADD_SQL = `
-  WITH lib AS ( -- the library, when the caller may change its members (the same rule as requireAccess)
+// The parts both statements share: the library when the caller may change its members (the same
+// rule as requireAccess), the distinct input ids with their order, the joins that classify each id,
+// and the gate that lets the write through only when no outcome fails the policy.
+const LIB_AND_INPUT = `
+  lib AS (
     SELECT l.id FROM libraries l LEFT JOIN library_shares s ON s.library_id = l.id AND s.user_id = $4
     WHERE l.gid = $1::uuid AND l.project_id = $3 AND l.deleted_on IS NULL AND $7::boolean
       AND (l.owner_id = $4 OR s.role IN ('contributor', 'manager'))),
-  inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o)),
-  c AS (
-    SELECT inp.o, inp.g, a.id AS asset_id, la.added_on,
+  inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o))`;
+const NOT_IN_PROJECT = `
       CASE WHEN a.id IS NULL THEN 'not_found'
            WHEN a.project_id <> $3 THEN CASE WHEN m.user_id IS NULL THEN 'not_found' ELSE 'no_permission' END
-           WHEN NOT a.is_file THEN 'not_a_file'
-           WHEN la.asset_id IS NOT NULL THEN 'already_member'
-           WHEN a.deleted_on IS NOT NULL THEN 'deleted_asset'
-           ELSE 'added' END AS outcome
+           WHEN NOT a.is_file THEN 'not_a_file'`;
+const CLASSIFY_FROM = `
     FROM inp
     LEFT JOIN assets a ON a.gid = inp.g
     LEFT JOIN memberships m ON a.project_id <> $3 AND m.project_id = a.project_id AND m.user_id = $4
-    LEFT JOIN library_assets la ON la.library_id = (SELECT id FROM lib) AND la.asset_id = a.id),
+    LEFT JOIN library_assets la ON la.library_id = (SELECT id FROM lib) AND la.asset_id = a.id`;
+const GATE = `
   gate AS (SELECT EXISTS (SELECT 1 FROM lib) AS lib_ok,
-                  EXISTS (SELECT 1 FROM lib) AND NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
+                  EXISTS (SELECT 1 FROM lib) AND NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok)`;
+
+const ADD_SQL = `
+  WITH ${LIB_AND_INPUT},
+  c AS (
+    SELECT inp.o, inp.g, a.id AS asset_id, la.added_on,${NOT_IN_PROJECT}
+           WHEN la.asset_id IS NOT NULL THEN 'already_member'
+           WHEN a.deleted_on IS NOT NULL THEN 'deleted_asset'
+           ELSE 'added' END AS outcome${CLASSIFY_FROM}),${GATE},
   ch AS (
     INSERT INTO library_assets(library_id, asset_id, asset_gid, project_id, added_by)
     SELECT lib.id, c.asset_id, c.g, $3, $4 FROM c, gate, lib WHERE gate.ok AND c.outcome = 'added'
@@ -117,24 +126,11 @@ const ADD_SQL = `
   ORDER BY c.o`;
 
 const REMOVE_SQL = `
-  WITH lib AS ( -- the library, when the caller may change its members (the same rule as requireAccess)
-    SELECT l.id FROM libraries l LEFT JOIN library_shares s ON s.library_id = l.id AND s.user_id = $4
-    WHERE l.gid = $1::uuid AND l.project_id = $3 AND l.deleted_on IS NULL AND $7::boolean
-      AND (l.owner_id = $4 OR s.role IN ('contributor', 'manager'))),
-  inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o)),
+  WITH ${LIB_AND_INPUT},
   c AS (
-    SELECT inp.o, inp.g, a.id AS asset_id,
-      CASE WHEN a.id IS NULL THEN 'not_found'
-           WHEN a.project_id <> $3 THEN CASE WHEN m.user_id IS NULL THEN 'not_found' ELSE 'no_permission' END
-           WHEN NOT a.is_file THEN 'not_a_file'
+    SELECT inp.o, inp.g, a.id AS asset_id,${NOT_IN_PROJECT}
            WHEN la.asset_id IS NULL THEN 'not_member'
-           ELSE 'removed' END AS outcome
-    FROM inp
-    LEFT JOIN assets a ON a.gid = inp.g
-    LEFT JOIN memberships m ON a.project_id <> $3 AND m.project_id = a.project_id AND m.user_id = $4
-    LEFT JOIN library_assets la ON la.library_id = (SELECT id FROM lib) AND la.asset_id = a.id),
-  gate AS (SELECT EXISTS (SELECT 1 FROM lib) AS lib_ok,
-                  EXISTS (SELECT 1 FROM lib) AND NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok),
+           ELSE 'removed' END AS outcome${CLASSIFY_FROM}),${GATE},
   lk AS ( -- lock the rows in one order for concurrent requests, then delete them
     SELECT la.asset_id FROM library_assets la JOIN c ON la.asset_id = c.asset_id CROSS JOIN gate
     WHERE gate.ok AND c.outcome = 'removed' AND la.library_id = (SELECT id FROM lib)

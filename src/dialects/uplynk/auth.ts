@@ -18,10 +18,6 @@ declare module 'fastify' {
   interface FastifyRequest { uplynkActor: Actor }
 }
 
-export function signMsg(msg: string, key: string): string {
-  return createHmac('sha256', key).update(msg).digest('hex');
-}
-
 function one(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   return undefined;
