@@ -4,10 +4,10 @@
 // tiling the job's items exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { freshDatabase, createFixture, type Fixture } from '../helpers/server.ts';
+import type { Fixture } from '../helpers/server.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
 import { seedFolder, seedFiles } from '../helpers/seed.ts';
-import { jobEvents, spawnAssetlib, waitFor, waitJob, type Proc } from './helpers.ts';
+import { jobEvents, openJobDatabase, spawnAssetlib, waitFor, waitJob, type Proc } from './helpers.ts';
 
 const N = 50_000;
 const ENV = { JOB_BATCH_SIZE: '500', JOB_POLL_MS: '200' };
@@ -18,9 +18,7 @@ let f: Fixture;
 const procs: Proc[] = [];
 
 beforeAll(async () => {
-  dbUrl = await freshDatabase();
-  pool = new pg.Pool({ connectionString: dbUrl, max: 3 });
-  f = await createFixture(pool);
+  ({ dbUrl, pool, f } = await openJobDatabase());
 });
 afterAll(async () => {
   for (const p of procs) await p.kill();

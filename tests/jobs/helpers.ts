@@ -1,11 +1,12 @@
 // Shared helpers of the job tests: waiting for a job, reading its cc events, spawning processes.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
+import { freshDatabase, createFixture, type Fixture } from '../helpers/server.ts';
 import type { UnicatClient } from '../helpers/unicat-client.ts';
+import { spawnAssetlib as spawnCli, freePort } from '../helpers/process.ts';
 
 export async function waitJob(c: UnicatClient, token: string, until: (job: any) => boolean = (j) => j.status === 'done' || j.status === 'rejected', maxMs = 120_000): Promise<any> {
   const deadline = Date.now() + maxMs;
@@ -33,48 +34,40 @@ export async function jobEvents(db: pg.Pool, token: string): Promise<any[]> {
   return rows;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 export interface Proc { child: ChildProcess; url: string; output(): string; kill(sig?: NodeJS.Signals): Promise<void> }
 
 /** Spawns `node bin/assetlib.js <cmd>` with the given database; serve waits for /healthz. */
 export async function spawnAssetlib(cmd: 'serve' | 'worker', databaseUrl: string, env: Record<string, string> = {}): Promise<Proc> {
   const port = cmd === 'serve' ? await freePort() : 0;
-  const child = spawn(process.execPath, ['bin/assetlib.js', cmd], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: mkdtempSync(join(tmpdir(), 'assetlib-job-')), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const p = spawnCli([cmd], {
+    DATABASE_URL: databaseUrl, DATA_DIR: mkdtempSync(join(tmpdir(), 'assetlib-job-')), PORT: String(port), HOST: '127.0.0.1', ...env,
   });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child } = p;
+  const out = p.output;
   const proc: Proc = {
-    child, url: `http://127.0.0.1:${port}`, output: () => out,
+    child, url: `http://127.0.0.1:${port}`, output: out,
     async kill(sig: NodeJS.Signals = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(sig);
-      await exited;
+      await p.exited;
     },
   };
   if (cmd === 'serve') {
     await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
+      if (child.exitCode !== null) throw new Error(`server exited: ${out()}`);
       try { return (await fetch(`${proc.url}/healthz`)).ok; } catch { return false; }
     }, 'the server to start', 60_000);
   } else {
     await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`worker exited: ${out}`);
-      return out.includes('assetlib worker running');
+      if (child.exitCode !== null) throw new Error(`worker exited: ${out()}`);
+      return out().includes('assetlib worker running');
     }, 'the worker to start', 60_000);
   }
   return proc;
+}
+
+/** A fresh database with one project, for tests that run their own server processes on it. */
+export async function openJobDatabase(): Promise<{ dbUrl: string; pool: pg.Pool; f: Fixture }> {
+  const dbUrl = await freshDatabase();
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 3 });
+  return { dbUrl, pool, f: await createFixture(pool) };
 }

@@ -4,10 +4,10 @@
 // their start/commit times, tile its items exactly and never overlap in time across workers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { freshDatabase, createFixture, type Fixture } from '../helpers/server.ts';
+import type { Fixture } from '../helpers/server.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
 import { seedFolder, seedFiles } from '../helpers/seed.ts';
-import { spawnAssetlib, waitJob, type Proc } from './helpers.ts';
+import { openJobDatabase, spawnAssetlib, waitJob, type Proc } from './helpers.ts';
 
 const JOBS = 8;
 const PER_JOB = 4000;
@@ -19,9 +19,7 @@ let f: Fixture;
 const procs: Proc[] = [];
 
 beforeAll(async () => {
-  dbUrl = await freshDatabase();
-  pool = new pg.Pool({ connectionString: dbUrl, max: 3 });
-  f = await createFixture(pool);
+  ({ dbUrl, pool, f } = await openJobDatabase());
 });
 afterAll(async () => {
   for (const p of procs) await p.kill('SIGTERM');
