@@ -13,17 +13,17 @@ export interface SessionInfo {
 }
 
 export async function sessionInfo(db: Db, actor: Actor): Promise<SessionInfo> {
-  const [projects, members, cursors] = await Promise.all([
+  const [projects, members, cursors, project] = await Promise.all([
     db.query(`SELECT p.gid::text AS gid, m.role FROM memberships m JOIN projects p ON p.id = m.project_id WHERE m.user_id = $1`, [actor.userId]),
     db.query(`SELECT u.gid::text AS user_gid, u.email, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
               WHERE m.project_id = $1 ORDER BY u.email`, [actor.projectId]),
     currentCursors(db, actor.projectId),
+    db.query('SELECT gid::text AS gid, name FROM projects WHERE id = $1', [actor.projectId]),
   ]);
-  const { rows: [proj] } = await db.query('SELECT gid::text AS gid, name FROM projects WHERE id = $1', [actor.projectId]);
   return {
     user: { gid: actor.userGid, email: actor.email, name: actor.name },
     userProjects: Object.fromEntries(projects.rows.map((r) => [r.gid, [r.role]])),
-    project: proj,
+    project: project.rows[0],
     members: members.rows,
     ccCursor: cursors.cc,
     cursor: cursors.project ?? 0,
