@@ -43,3 +43,15 @@ export async function childGids(db: Db, parentId: number): Promise<string[]> {
   const { rows } = await db.query('SELECT gid::text FROM assets WHERE parent_id = $1 AND deleted_on IS NULL ORDER BY name', [parentId]);
   return rows.map((r) => r.gid);
 }
+
+/** Creates `count` folders named `${prefix}${i}` (i = 1..count) under parentId in one INSERT; returns their gids in order. */
+export async function seedFolders(db: Db, projectId: number, parentId: number, count: number, prefix = 'folder-'): Promise<string[]> {
+  const { rows } = await db.query(
+    `WITH p AS (SELECT * FROM assets WHERE id = $2),
+          ids AS (SELECT nextval('assets_id_seq') AS id, g AS i FROM generate_series(1, $3::int) g)
+     INSERT INTO assets(id, project_id, parent_id, path, depth, name, pathname, is_file)
+     SELECT ids.id, $1, p.id, p.path || ids.id || '/', p.depth + 1, $4 || ids.i,
+            CASE WHEN p.pathname = '/' THEN '/' ELSE p.pathname || '/' END || $4 || ids.i, false
+     FROM p, ids ORDER BY ids.i RETURNING gid::text`, [projectId, parentId, count, prefix]);
+  return rows.map((r) => r.gid);
+}

@@ -1,8 +1,9 @@
 // The selection contract the bulk jobs build on: selectionSql() run in SQL, as the jobs embed it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
-import { seedFolder, seedFiles, childGids, rootOf } from '../helpers/seed.ts';
-import { parseSelection, selectionSql, checkSelection } from '../../src/core/selection/index.ts';
+import { seedFolder, seedFiles, seedFolders, childGids, rootOf } from '../helpers/seed.ts';
+import { UnicatClient } from '../helpers/unicat-client.ts';
+import { parseSelection, selectionSql, checkSelection, MAX_SELECTION_ENTRIES, MAX_SELECTION_SEARCHES } from '../../src/core/selection/index.ts';
 import type { Actor } from '../../src/core/keys.ts';
 import { CoreError } from '../../src/core/errors.ts';
 
@@ -73,5 +74,63 @@ describe('selectionSql', () => {
     expect(err).toBeInstanceOf(CoreError);
     expect(err.kind).toBe('selection');
     expect(err.info).toMatchObject({ index: 2 });
+  });
+
+  it('merges {children} entries naming the same parent: a gid stays excluded only if every such entry excludes it', async () => {
+    const rows = await resolve([{ children: folder.gid, exclude: [kids[1], kids[2]] }, { children: folder.gid, exclude: [kids[2], kids[3]] }], 'include');
+    expect(rows.map((r) => r.gid).sort()).toEqual(kids.filter((g) => g !== kids[2]).sort());
+  });
+});
+
+describe('large selections: one set-based statement, bounded parameters', () => {
+  let many: string[];
+  beforeAll(async () => {
+    const top = await seedFolder(t.db, f.projectId, 'many');
+    many = await seedFolders(t.db, f.projectId, top.id, 10_000, 'm-');
+    // one file in each folder
+    await t.db.query(
+      `WITH d AS (SELECT nextval('assets_id_seq') AS nid, a.* FROM assets a WHERE a.parent_id = $1)
+       INSERT INTO assets(id, project_id, parent_id, path, depth, name, pathname, is_file, type)
+       SELECT d.nid, d.project_id, d.id, d.path || d.nid || '/', d.depth + 1, 'x.jpg', d.pathname || '/x.jpg', true, 'image' FROM d`, [top.id]);
+  });
+
+  it('resolves 10,000 {children} entries (with excludes) in one statement with a fixed number of parameters', async () => {
+    const raw = many.map((g, i) => (i % 2 ? { children: g } : { children: g, exclude: [kids[1]] }));
+    const s = selectionSql(actor, parseSelection(raw), { trashed: 'exclude' }, 2);
+    expect(s.params.length).toBeLessThanOrEqual(4);
+    expect(s.sql).not.toMatch(/UNION/);
+    const rows = await resolve(raw, 'exclude');
+    expect(rows.length).toBe(10_000);
+    expect(rows.every((r) => r.asset_id !== null)).toBe(true);
+    await expect(checkSelection(t.db, actor, parseSelection(raw))).resolves.toBeUndefined();
+  });
+
+  it('binds the same number of parameters for 10 or 100,000 gid entries', async () => {
+    const few = selectionSql(actor, parseSelection(many.slice(0, 10)), { trashed: 'exclude' });
+    const all = Array.from({ length: MAX_SELECTION_ENTRIES }, (_, i) => many[i % many.length]);
+    const lots = selectionSql(actor, parseSelection(all), { trashed: 'exclude' });
+    expect(lots.params.length).toBe(few.params.length);
+  });
+
+  it('assets/bulk/get pages a 10,000-entry {children} selection; bulk calls refuse more entries than the limit when they arrive (422/1006 naming it)', async () => {
+    const c = new UnicatClient(t.url, f.projectGid);
+    await c.auth(f.users.owner.key);
+    const { result } = await c.call('assets/bulk/get', { selection: many.map((g) => ({ children: g })), 'page.size': 1000 });
+    expect(result['assets.size']).toBe(10_000);
+    expect(result.assets.length).toBe(1000);
+    const before = (await t.db.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n;
+    const over = Array.from({ length: MAX_SELECTION_ENTRIES + 1 }, (_, i) => many[i % many.length].replaceAll('-', ''));
+    for (const call of ['assets/bulk/get', 'assets/bulk/delete']) {
+      const r = await c.raw(call, { selection: over });
+      expect(r.status).toBe(422);
+      expect(r.body.result.code).toBe(1006);
+      expect(r.body.result.message).toContain(String(MAX_SELECTION_ENTRIES));
+    }
+    const searches = Array.from({ length: MAX_SELECTION_SEARCHES + 1 }, () => ({ search: { language: 'en', q: 'walrus' } }));
+    const r = await c.raw('assets/bulk/delete', { selection: searches });
+    expect(r.status).toBe(422);
+    expect(r.body.result.code).toBe(1006);
+    expect(r.body.result.message).toContain(String(MAX_SELECTION_SEARCHES));
+    expect((await t.db.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n).toBe(before);
   });
 });

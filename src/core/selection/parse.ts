@@ -18,6 +18,11 @@ export interface Selection {
 }
 
 export const MAX_SELECTION_ENTRIES = 100_000;
+/**
+ * {search} entries are one SQL branch each (with their own terms and filter); gid and {children}
+ * entries are bound as arrays whatever their number. The cap keeps the statement's size bounded.
+ */
+export const MAX_SELECTION_SEARCHES = 20;
 
 function bad(index: number, reason: string, extra: Record<string, unknown> = {}): Error {
   return selectionError(`selection entry ${index}: ${reason}`, { index, reason, ...extra });
@@ -37,8 +42,9 @@ function parseExclude(raw: unknown, index: number): string[] {
 export function parseSelection(raw: unknown): Selection {
   if (!Array.isArray(raw)) throw selectionError('selection must be a list', { reason: 'not a list' });
   if (raw.length > MAX_SELECTION_ENTRIES) {
-    throw selectionError(`selection has more than ${MAX_SELECTION_ENTRIES} entries`, { reason: 'too many entries' });
+    throw selectionError(`selection has more than ${MAX_SELECTION_ENTRIES} entries`, { reason: 'too many entries', limit: MAX_SELECTION_ENTRIES, entries: raw.length });
   }
+  let searches = 0;
   const entries: SelectionEntry[] = raw.map((e, index): SelectionEntry => {
     if (typeof e === 'string') {
       const gid = normalizeId(e);
@@ -59,6 +65,9 @@ export function parseSelection(raw: unknown): Selection {
       return { kind: 'children', parent, exclude: parseExclude(o.exclude, index) };
     }
     if ('search' in o) {
+      if (++searches > MAX_SELECTION_SEARCHES) {
+        throw bad(index, `a selection has at most ${MAX_SELECTION_SEARCHES} search entries`, { reason: 'too many search entries', limit: MAX_SELECTION_SEARCHES });
+      }
       const s = o.search;
       if (s === null || typeof s !== 'object' || Array.isArray(s)) throw bad(index, 'search must be an object {language, q, filter}', { field: 'search' });
       const sk = Object.keys(s).filter((k) => !['language', 'q', 'filter'].includes(k));

@@ -5,6 +5,12 @@
 // asset of the actor's project yield (NULL, gid), so jobs can count them as not found.
 // gid entries resolve whatever their trash state; {children} and {search} entries include trashed
 // assets only with trashed: 'include'. `exclude` removes gids from its own entry only.
+//
+// Shape: however many entries, the statement has at most three fixed parts plus one part per
+// {search} entry (at most MAX_SELECTION_SEARCHES): the gid entries are one unnest($gids), the
+// {children} entries one unnest($parents) WITH ORDINALITY joined to their excludes, flattened
+// into two parallel arrays (parent ordinal, gid). The parameters are bounded whatever the entry
+// count (no UNION branch, no bind parameter per entry).
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import { selectionError } from '../errors.ts';
@@ -23,6 +29,34 @@ interface PartOptions extends SelectionSqlOptions {
   limit?: number;
 }
 
+/** The {children} entries as arrays: one row per distinct parent, excludes as (ordinal, gid) pairs. */
+export interface ChildrenArrays { parents: string[]; exOrd: number[]; exGid: string[] }
+
+/**
+ * Groups the {children} entries by parent. The union of entries naming the same parent excludes
+ * a gid only when every one of them excludes it (the intersection), so each parent is one row and
+ * the children part yields each asset once.
+ */
+export function childrenArrays(entries: SelectionEntry[]): ChildrenArrays {
+  const byParent = new Map<string, Set<string> | null>();
+  for (const e of entries) {
+    if (e.kind !== 'children') continue;
+    const ex = new Set(e.exclude);
+    if (!byParent.has(e.parent)) byParent.set(e.parent, ex);
+    else {
+      const prev = byParent.get(e.parent)!;
+      byParent.set(e.parent, new Set([...prev].filter((g) => ex.has(g))));
+    }
+  }
+  const out: ChildrenArrays = { parents: [], exOrd: [], exGid: [] };
+  for (const [parent, ex] of byParent) {
+    out.parents.push(parent);
+    const o = out.parents.length;
+    for (const g of ex ?? []) { out.exOrd.push(o); out.exGid.push(g); }
+  }
+  return out;
+}
+
 function excludeSql(e: { exclude: string[] }, p: Params): string {
   return e.exclude.length ? ` AND a.gid <> ALL(${p.add(e.exclude)}::uuid[])` : '';
 }
@@ -32,11 +66,8 @@ function parts(actor: Actor, sel: Selection, opts: PartOptions, p: Params): stri
   const project = p.add(actor.projectId);
   const live = opts.trashed === 'include' ? '' : ' AND a.deleted_on IS NULL';
   const after = opts.after;
+  const limit = opts.limit !== undefined ? Math.trunc(opts.limit) : undefined;
   const cursorId = after && after.id !== null ? p.add(after.id) : undefined;
-  const tail = opts.limit !== undefined ? ` ORDER BY a.id LIMIT ${Math.trunc(opts.limit)}` : '';
-  // parent_id is fixed: ordering by (parent_id, id) is the same order and matches the
-  // assets_parent_id index, so the planner reads the children, not the primary key from the start
-  const childTail = opts.limit !== undefined ? ` ORDER BY a.parent_id, a.id LIMIT ${Math.trunc(opts.limit)}` : '';
   // resolved rows sort before unresolved gids: past the resolved rows, only gid entries yield rows
   const resolvedDone = after !== undefined && after.id === null;
   const resolvedAfter = cursorId ? ` AND a.id > ${cursorId}::bigint` : '';
@@ -49,21 +80,39 @@ function parts(actor: Actor, sel: Selection, opts: PartOptions, p: Params): stri
         ? ` WHERE a.id IS NULL AND g.gid > ${p.add(after.gid)}::uuid`
         : ` WHERE (a.id > ${cursorId}::bigint OR a.id IS NULL)`;
     }
-    const order = opts.limit !== undefined ? ` ORDER BY a.id NULLS LAST, g.gid LIMIT ${Math.trunc(opts.limit)}` : '';
+    const order = limit !== undefined ? ` ORDER BY a.id NULLS LAST, g.gid LIMIT ${limit}` : '';
     out.push(`SELECT a.id AS asset_id, g.gid FROM unnest(${p.add([...new Set(gids)])}::uuid[]) AS g(gid)
       LEFT JOIN assets a ON a.gid = g.gid AND a.project_id = ${project}${cond}${order}`);
   }
   if (resolvedDone) return out;
-  for (const e of sel.entries) {
-    if (e.kind === 'children') {
-      out.push(`SELECT a.id AS asset_id, a.gid FROM assets a
-        WHERE a.parent_id = (SELECT c.id FROM assets c WHERE c.gid = ${p.add(e.parent)}::uuid AND c.project_id = ${project})
-        ${live}${excludeSql(e, p)}${resolvedAfter}${childTail}`);
-    } else if (e.kind === 'search') {
-      const s = searchSql(e.search, p);
-      out.push(`SELECT a.id AS asset_id, a.gid FROM assets a ${s.join}
-        WHERE a.project_id = ${project}${live} AND ${s.where}${excludeSql(e, p)}${resolvedAfter}${tail}`);
+
+  const ch = childrenArrays(sel.entries);
+  if (ch.parents.length) {
+    const unexcluded = ch.exOrd.length
+      ? ` AND NOT EXISTS (SELECT 1 FROM unnest(${p.add(ch.exOrd)}::bigint[], ${p.add(ch.exGid)}::uuid[]) AS x(o, gid) WHERE x.o = c.o AND x.gid = a.gid)`
+      : '';
+    const from = `FROM unnest(${p.add(ch.parents)}::uuid[]) WITH ORDINALITY AS c(parent, o)
+      JOIN assets f ON f.gid = c.parent AND f.project_id = ${project}`;
+    if (limit === undefined) {
+      out.push(`SELECT a.id AS asset_id, a.gid ${from}
+      JOIN assets a ON a.parent_id = f.id
+      WHERE true${live}${unexcluded}`);
+    } else {
+      // paging: each parent contributes at most `limit` children past the key, read in the
+      // order of the assets_parent_id index (parent_id, id)
+      out.push(`SELECT a.asset_id, a.gid ${from}
+      CROSS JOIN LATERAL (SELECT a.id AS asset_id, a.gid FROM assets a
+        WHERE a.parent_id = f.id${live}${unexcluded}${resolvedAfter}
+        ORDER BY a.parent_id, a.id LIMIT ${limit}) a`);
     }
+  }
+
+  for (const e of sel.entries) {
+    if (e.kind !== 'search') continue;
+    const s = searchSql(e.search, p);
+    const tail = limit !== undefined ? ` ORDER BY a.id LIMIT ${limit}` : '';
+    out.push(`SELECT a.id AS asset_id, a.gid FROM assets a ${s.join}
+      WHERE a.project_id = ${project}${live} AND ${s.where}${excludeSql(e, p)}${resolvedAfter}${tail}`);
   }
   return out;
 }
@@ -84,8 +133,8 @@ export function selectionSql(actor: Actor, sel: Selection, opts: SelectionSqlOpt
 
 /**
  * One page of the selection in key order (resolved assets by internal id, then unresolved gids),
- * strictly after `after`: each entry contributes at most `limit` rows past the key, so a page
- * costs O(limit) per entry, not O(selection).
+ * strictly after `after`: each part (and each {children} parent) contributes at most `limit`
+ * rows past the key, so a page costs O(limit) per part, not O(selection).
  */
 export function selectionPageSql(actor: Actor, sel: Selection, opts: SelectionSqlOptions, after: SelectionKey | undefined, limit: number): { sql: string; params: unknown[] } {
   const p = new Params(1);

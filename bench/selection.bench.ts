@@ -1,0 +1,68 @@
+// Large selections over 1,000,000 assets: a selection of 100,000 entries resolved the way a bulk
+// job resolves it (selectionSql, counted), beside a floor: the plainest SQL that finds the same
+// rows (`gid = ANY(...)`, a join on the parents), run directly.
+// Seeds one folder with 100,000 subfolders of 9 files each (100,000 + 900,000 assets).
+import { benchEnv, time, report, printTable, percentile } from './lib.ts';
+import { seedFolder, seedFolders } from '../tests/helpers/seed.ts';
+import type { Actor } from '../src/core/keys.ts';
+import { parseSelection, selectionSql, checkSelection } from '../src/core/selection/index.ts';
+
+const FOLDERS = Number(process.env.BENCH_SELECTION_FOLDERS ?? 100_000);
+const FILES = 9;
+const RUNS = 5;
+
+const env = await benchEnv({ runWorker: false });
+try {
+  const pool = env.pool;
+  const projectId = env.project.id;
+  console.log(`seeding ${FOLDERS} folders x ${FILES} files ...`);
+  const top = await seedFolder(pool, projectId, 'top');
+  const folders = await seedFolders(pool, projectId, top.id, FOLDERS, 'f-');
+  await pool.query(
+    `WITH d AS (SELECT nextval('assets_id_seq') AS nid, a.*, g AS i FROM assets a, generate_series(1, $2::int) g WHERE a.parent_id = $1)
+     INSERT INTO assets(id, project_id, parent_id, path, depth, name, pathname, is_file, type, mime, size)
+     SELECT d.nid, d.project_id, d.id, d.path || d.nid || '/', d.depth + 1, 'x-' || d.i || '.jpg', d.pathname || '/x-' || d.i || '.jpg', true, 'image', 'image/jpeg', 1000
+     FROM d`, [top.id, FILES]);
+  await pool.query('VACUUM ANALYZE assets');
+  const { rows: [{ n }] } = await pool.query('SELECT count(*)::int AS n FROM assets WHERE project_id = $1', [projectId]);
+  console.log(`project holds ${n} assets`);
+  const { rows: fileRows } = await pool.query(
+    `SELECT a.gid::text FROM assets a JOIN assets f ON a.parent_id = f.id WHERE f.parent_id = $1 AND a.name = 'x-1.jpg'`, [top.id]);
+  const files = fileRows.map((r) => r.gid as string);
+  const actor = { projectId } as Actor;
+
+  const count = async (raw: unknown[]) => {
+    const sel = parseSelection(raw);
+    await checkSelection(pool, actor, sel);
+    const s = selectionSql(actor, sel, { trashed: 'exclude' });
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM (${s.sql}) s`, s.params);
+    return rows[0].n as number;
+  };
+  const cases: [string, unknown[], string, unknown[]][] = [
+    [`${files.length} gid entries`, files,
+      'SELECT count(*)::int AS n FROM assets WHERE gid = ANY($1::uuid[]) AND project_id = $2', [files, projectId]],
+    [`${folders.length} {children} entries`, folders.map((g) => ({ children: g })),
+      'SELECT count(*)::int AS n FROM assets f JOIN assets a ON a.parent_id = f.id WHERE f.gid = ANY($1::uuid[]) AND f.project_id = $2 AND a.deleted_on IS NULL', [folders, projectId]],
+    [`${folders.length} {children} entries, each with an exclude`, folders.map((g, i) => ({ children: g, exclude: [files[i]] })),
+      'SELECT count(*)::int AS n FROM assets f JOIN assets a ON a.parent_id = f.id WHERE f.gid = ANY($1::uuid[]) AND f.project_id = $2 AND a.deleted_on IS NULL AND a.gid <> ALL($3::uuid[])', [folders, projectId, files]],
+  ];
+  for (const [name, raw, floorSql, floorParams] of cases) {
+    const api: number[] = [];
+    const floor: number[] = [];
+    let got = -1;
+    let want = -2;
+    for (let r = 0; r < RUNS; r++) {
+      const a = await time(() => count(raw));
+      got = a.value;
+      api.push(a.ms);
+      const fl = await time(() => pool.query(floorSql, floorParams));
+      want = fl.value.rows[0].n;
+      floor.push(fl.ms);
+    }
+    if (got !== want) throw new Error(`${name}: resolved ${got}, the floor counts ${want}`);
+    report(`resolve ${name} (parse + check + count ${got}) median`, percentile(api, 50), percentile(floor, 50), 'ms', '< 1000 ms');
+  }
+  printTable(`selections over ${n} assets`);
+} finally {
+  await env.close();
+}
