@@ -54,19 +54,17 @@ export async function actorForKey(db: Db, key: string, projectGid?: string): Pro
   return a;
 }
 
-/** Re-checks an actor from a JWT: the key must still be active and the user still a member of `projectGid`. */
+/**
+ * Re-checks an actor from a JWT on a project path: the key must still be active, `projectGid` must
+ * be the key's own project (a JWT acts only where its key does, so revoking a key ends all of its
+ * JWTs' access), and the user must still be a member there.
+ */
 export async function actorForUser(db: Db, keyId: number, userGid: string, projectGid: string): Promise<Actor> {
-  const { rows } = await db.query(
-    `SELECT u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
-            p.id AS "projectId", p.gid::text AS "projectGid", m.role, k.id AS "keyId"
-     FROM api_keys k
-     JOIN users u ON u.id = k.user_id
-     LEFT JOIN projects p ON p.gid = $3::uuid
-     LEFT JOIN memberships m ON m.project_id = p.id AND m.user_id = u.id
-     WHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid`, [keyId, userGid, projectGid]);
+  const { rows } = await db.query(`${ACTOR_SQL} WHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid`, [keyId, userGid]);
   const a = rows[0];
   if (!a) throw unauthenticated('the key behind this token was revoked');
-  if (!a.projectId || !a.role) throw forbidden('not a member of this project');
+  if (a.projectGid !== projectGid) throw forbidden('this JWT is for another project: authenticate with an api key of this project');
+  if (!a.role) throw forbidden('not a member of this project');
   return a;
 }
 

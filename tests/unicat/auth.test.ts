@@ -78,4 +78,33 @@ describe('unicat auth', () => {
     const res = await fetch(`${t.url}/api/p/${g.projectGid}/init`, { headers: { authorization: `Bearer ${c.jwt}` } });
     expect(res.status).toBe(401);
   });
+
+  it('a JWT works only in its key\'s project: a key of project B gives no access to A, and revoking the A key ends Unicat access to A', async () => {
+    const { revokeApiKey, createApiKey } = await import('../../src/core/keys.ts');
+    const { setMembership } = await import('../../src/core/users.ts');
+    const a = await createFixture(t.db, { owner: 'owner' });
+    const b = await createFixture(t.db, { owner: 'owner' });
+    // A's owner is also a member of B, with a key there
+    await setMembership(t.db, b.projectId, a.users.owner.id, 'editor');
+    const keyB = await createApiKey(t.db, a.users.owner.id, b.projectId);
+    const onB = new UnicatClient(t.url, b.projectGid);
+    expect((await onB.auth(keyB)).status).toBe(200);
+    const onA = new UnicatClient(t.url, a.projectGid);
+    expect((await onA.auth(a.users.owner.key)).status).toBe(200);
+
+    const crossed = await fetch(`${t.url}/api/p/${a.projectGid}/init`, { headers: { authorization: `Bearer ${onB.jwt}` } });
+    expect(crossed.status).toBe(403);
+    expect(crossed.headers.get('authorization')).toBeNull();
+    const body = (await crossed.json()) as any;
+    expect(body).toMatchObject({ success: false, result: { code: 403 } });
+    const crossedWrite = await fetch(`${t.url}/api/p/${a.projectGid}/assets/root`, { method: 'POST', headers: { authorization: `Bearer ${onB.jwt}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(crossedWrite.status).toBe(403);
+
+    expect((await onA.raw('init', {})).status).toBe(200);
+    await revokeApiKey(t.db, a.users.owner.key);
+    expect((await onA.raw('init', {})).status).toBe(401);
+    expect((await fetch(`${t.url}/api/p/${a.projectGid}/init`, { headers: { authorization: `Bearer ${onB.jwt}` } })).status).toBe(403);
+    // the B key still works where it belongs
+    expect((await onB.raw('init', {})).status).toBe(200);
+  });
 });
