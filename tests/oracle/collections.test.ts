@@ -287,7 +287,7 @@ for (const fmt of ['json', 'xml'] as const) {
       expect(got.status).toBe(404);
       expect(got.body).toEqual(notFound);
       for (const [m, p, fields] of [
-        ['DELETE', `/collections/${id}`, undefined], ['GET', `/collections/${id}/files`, undefined],
+        ['GET', `/collections/${id}/files`, undefined],
         ['POST', `/collections/${id}/files`, { idList: files[0] }], ['DELETE', `/collections/${id}/files`, { idList: files[7], skipIfNotInCollection: '1' }],
         ['POST', `/collections/${id}/files/${files[0]}`, undefined], ['DELETE', `/collections/${id}/files/${files[7]}`, undefined],
       ] as const) {
@@ -296,6 +296,15 @@ for (const fmt of ['json', 'xml'] as const) {
         expect(res.body.errorCode).toBe('-16');
         expect(res.body.errorKey).toBe(`!csFldDoesNotExist,fFileGUID:${id}`);
       }
+      // deleting it again: Oracle's delete page, Example 2 (-1, already in the Trash, with idList)
+      const again = await call(fmt, as.owner, 'DELETE', `/collections/${id}`);
+      expect(again.status).toBe(404);
+      const inTrash = "Unable to delete items. Source Item 'to-trash' is already in destination 'Trash'. Please specify different destination.";
+      expect(again.body).toEqual({
+        errorCode: '-1', errorKey: '!csFldUnableToDeleteItems!csFldSourceInDestination,to-trash,Trash',
+        errorMessage: inTrash, errorType: 'collection', idList: id, title: inTrash, type: RFC,
+      });
+      expect(Object.keys(again.body)).toEqual(['errorCode', 'errorKey', 'errorMessage', 'errorType', 'idList', 'title', 'type']);
       const list = await call(fmt, as.owner, 'GET', '/collections/items?limit=1000');
       expect(list.body.items.some((x: any) => x.id === id)).toBe(false);
       // and a collection that never existed answers the same way (seed 003, example 4)

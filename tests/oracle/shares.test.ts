@@ -68,8 +68,12 @@ for (const fmt of ['json', 'xml'] as const) {
       expect(role.status).toBe(200);
       expect(role.body).toMatchObject({ errorCode: '0', id, role: 'manager', type: 'share', user: { id: f.users.anna.gid } });
       expect((await call(fmt, as.anna, 'POST', `/collections/${id}/files/${files[0]}`)).status).toBe(200);
-      expect((await call(fmt, as.anna, 'PUT', `/shares/${id}/role`, { userID: f.users.ben.gid, role: 'downloader' })).body.role).toBe('viewer');
-      // ben (now a viewer) cannot change shares: 403, -20
+      // the role is kept as given: downloader reads back as downloader (a viewer's access: docs/libraries.md)
+      expect((await call(fmt, as.anna, 'PUT', `/shares/${id}/role`, { userID: f.users.ben.gid, role: 'downloader' })).body.role).toBe('downloader');
+      expect((await call(fmt, as.anna, 'GET', `/shares/${id}/items`)).body.items.find((x: any) => x.user.id === f.users.ben.gid).role).toBe('downloader');
+      expect((await call(fmt, as.ben, 'GET', `/collections/${id}`)).status).toBe(200);
+      expect((await call(fmt, as.ben, 'POST', `/collections/${id}/files/${files[1]}`)).status).toBe(403);
+      // ben (now a downloader) cannot change shares: 403, -20
       const denied = await call(fmt, as.ben, 'POST', `/shares/${id}`, { userID: f.users.cleo.gid, role: 'manager' });
       expect(denied.status).toBe(403);
       expect(denied.body).toMatchObject({ errorCode: '-20', errorType: 'share', id });
@@ -96,6 +100,29 @@ for (const fmt of ['json', 'xml'] as const) {
       expect(all.body).toEqual({ errorCode: '0', id, type: 'share' });
       expect((await call(fmt, as.anna, 'GET', `/collections/${id}`)).status).toBe(404);
       expect((await call(fmt, as.owner, 'GET', `/shares/${id}/items`)).body).toMatchObject({ count: '0', items: [] });
+    });
+
+    it('DELETE /shares/{id} (revoke all) is for the owner and managers: a sharee below manager gets 403/-20, also as the only sharee', async () => {
+      const cid = (await call(fmt, as.owner, 'POST', '/collections', { name: 'revoke-all' })).body.id;
+      await call(fmt, as.owner, 'POST', `/shares/${cid}`, { userID: `${f.users.anna.gid},${f.users.ben.gid}`, role: 'contributor' });
+      const before = await dbState(e.t.db, f.projectId);
+      const denied = await call(fmt, as.anna, 'DELETE', `/shares/${cid}`);
+      expect(denied.status).toBe(403);
+      expect(denied.body).toMatchObject({ errorCode: '-20', errorType: 'share', id: cid, type: 'https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html' });
+      expect(await dbState(e.t.db, f.projectId)).toEqual(before);
+      // the only sharee (a viewer) cannot revoke all either
+      await call(fmt, as.owner, 'DELETE', `/shares/${cid}/user`, { userID: f.users.ben.gid });
+      await call(fmt, as.owner, 'PUT', `/shares/${cid}/role`, { userID: f.users.anna.gid, role: 'downloader' });
+      const alone = await call(fmt, as.anna, 'DELETE', `/shares/${cid}`);
+      expect(alone.status).toBe(403);
+      expect(alone.body.errorCode).toBe('-20');
+      expect((await call(fmt, as.owner, 'GET', `/shares/${cid}/items`)).body.count).toBe('1');
+      // a manager may (their own share goes too)
+      await call(fmt, as.owner, 'POST', `/shares/${cid}`, { userID: f.users.cleo.gid, role: 'manager' });
+      const byManager = await call(fmt, as.cleo, 'DELETE', `/shares/${cid}`);
+      expect(byManager.status).toBe(200);
+      expect(byManager.body).toEqual({ errorCode: '0', id: cid, type: 'share' });
+      expect((await call(fmt, as.owner, 'GET', `/shares/${cid}/items`)).body).toMatchObject({ count: '0', items: [] });
     });
 
     it('refuses bad share requests in Oracle\'s shape, changing nothing', async () => {

@@ -3,6 +3,9 @@
 //   manager      a sharee who also renames, edits and shares
 //   contributor  a sharee who adds and removes assets
 //   viewer       a sharee who reads (the library, its members, its shares)
+// Share roles are stored as given; `downloader` (Oracle's) has a viewer's access to the library
+// (viewer plus download, and downloading an asset's content is a right of the project membership:
+// a library share adds none, so downloader and viewer allow the same library calls).
 // A project viewer only reads, whatever their library role (access capped at viewer).
 // A library that does not exist, is in another project, is in the trash, or is neither owned by
 // nor shared with the caller is not_found: callers cannot tell these apart.
@@ -12,8 +15,13 @@ import { forbidden, notFound } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
 
 export type Access = 'owner' | 'manager' | 'contributor' | 'viewer';
-export type ShareRole = 'viewer' | 'contributor' | 'manager';
-export const SHARE_ROLES: readonly ShareRole[] = ['viewer', 'contributor', 'manager'];
+export type ShareRole = 'viewer' | 'downloader' | 'contributor' | 'manager';
+export const SHARE_ROLES: readonly ShareRole[] = ['viewer', 'downloader', 'contributor', 'manager'];
+
+/** The library access of an owner or a share role. */
+const ACCESS_OF: Record<ShareRole | 'owner', Access> = {
+  viewer: 'viewer', downloader: 'viewer', contributor: 'contributor', manager: 'manager', owner: 'owner',
+};
 
 const RANK: Record<Access, number> = { viewer: 1, contributor: 2, manager: 3, owner: 4 };
 
@@ -21,10 +29,10 @@ export function atLeast(access: Access, need: Access): boolean {
   return RANK[access] >= RANK[need];
 }
 
-/** The caller's effective access from their library role and their project role. */
-export function effectiveAccess(actor: Actor, raw: Access | null): Access | null {
+/** The caller's effective access from their library role ('owner' or a share role) and their project role. */
+export function effectiveAccess(actor: Actor, raw: ShareRole | 'owner' | null): Access | null {
   if (!raw) return null;
-  return actor.role === 'viewer' ? 'viewer' : raw;
+  return actor.role === 'viewer' ? 'viewer' : ACCESS_OF[raw];
 }
 
 export interface UserRef { gid: string; email: string; name: string }
@@ -86,7 +94,7 @@ export async function loadLibrary(db: Db, actor: Actor, rawGid: unknown, opts: {
   const lib = rows[0] as Library | undefined;
   if (!lib) throw missing();
   if (lib.deletedOn && !(opts.trashed && lib.access === 'owner')) throw missing();
-  const access = effectiveAccess(actor, lib.access);
+  const access = effectiveAccess(actor, lib.access as ShareRole | 'owner');
   if (!access) throw missing();
   lib.access = access;
   if (!opts.withCount) delete (lib as Partial<Library>).memberCount;

@@ -3,7 +3,7 @@
 // trash DELETE, restore INSERT; share changes UPDATE (sharing.ts).
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
-import { forbidden, invalid } from '../errors.ts';
+import { forbidden, invalid, notFound } from '../errors.ts';
 import { loadLibrary, librarySelect, libraryJoins, requireAccess, effectiveAccess, type Library } from './access.ts';
 
 export const MAX_NAME = 1000;
@@ -147,9 +147,13 @@ export async function updateLibrary(db: Db, actor: Actor, gid: unknown, input: L
   return getLibrary(db, actor, lib.gid);
 }
 
-/** Moves a library to the trash: owner only. Sharees lose access; it answers not_found from now on. */
+/**
+ * Moves a library to the trash: owner only. Sharees lose access; it answers not_found from now on.
+ * The owner trashing it again gets not_found with reason `in_trash` (and the library's name).
+ */
 export async function trashLibrary(db: Db, actor: Actor, gid: unknown): Promise<void> {
-  const lib = await loadLibrary(db, actor, gid);
+  const lib = await loadLibrary(db, actor, gid, { trashed: true });
+  if (lib.deletedOn) throw notFound('the library is already in the trash', { library: lib.gid, name: lib.name, reason: 'in_trash' });
   requireAccess(lib, 'owner', 'trashing a library');
   await db.query(
     `WITH u AS (

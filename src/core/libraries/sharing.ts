@@ -1,6 +1,6 @@
-// Sharing a library with other members of its project, each with a role (viewer, contributor,
-// manager). The owner and managers share, change roles and unshare; any sharee may leave
-// (unshare themselves). Every change writes an UPDATE 'libraries' event for the library.
+// Sharing a library with other members of its project, each with a role (viewer, downloader,
+// contributor, manager; stored as given). The owner and managers share, change roles, unshare and
+// revoke all shares; any sharee may leave (unshare themselves). Every change writes an UPDATE 'libraries' event for the library.
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import { invalid, notFound } from '../errors.ts';
@@ -64,4 +64,19 @@ export async function unshareLibrary(db: Db, actor: Actor, libraryGid: unknown, 
        WHERE s.library_id = $1 AND s.user_id = u.id AND u.gid = $2::uuid RETURNING s.user_id)
      SELECT emit_changes($3, 'UPDATE', 'libraries', ARRAY[$4::text]) FROM d`, [lib.id, user, lib.projectId, lib.gid]);
   if (!rows[0]) throw notFound('the library is not shared with this user', { library: lib.gid, user: userGid, reason: 'not_shared' });
+}
+
+/**
+ * Revokes every share of the library (the managers' own included): the owner and managers only,
+ * also when the caller is the only sharee. Returns the number of shares removed.
+ */
+export async function revokeAllShares(db: Db, actor: Actor, libraryGid: unknown): Promise<number> {
+  const lib = await loadLibrary(db, actor, libraryGid);
+  requireAccess(lib, 'manager', 'revoking all shares of a library');
+  const { rows } = await db.query(
+    `WITH d AS (DELETE FROM library_shares WHERE library_id = $1 RETURNING 1)
+     SELECT (SELECT count(*) FROM d)::int AS n,
+            CASE WHEN EXISTS (SELECT 1 FROM d) THEN emit_changes($2, 'UPDATE', 'libraries', ARRAY[$3::text]) END AS cursor`,
+    [lib.id, lib.projectId, lib.gid]);
+  return rows[0].n;
 }

@@ -94,6 +94,12 @@ function fromCore(err: CoreError, req: FastifyRequest): OracleError {
   }
   switch (err.kind) {
     case 'not_found':
+      if (info.reason === 'in_trash' && typeof info.name === 'string') {
+        // Oracle's delete page, Example 2: a collection already in the trash
+        return new OracleError(404, '-1', `!csFldUnableToDeleteItems!csFldSourceInDestination,${info.name},Trash`,
+          `Unable to delete items. Source Item '${info.name}' is already in destination 'Trash'. Please specify different destination.`,
+          { id: undefined, idList: typeof info.library === 'string' ? info.library : ctx.id, errorType: 'collection' });
+      }
       if (ctx.id) return collectionNotFound(ctx.id);
       return new OracleError(404, '-16', '!csFldDoesNotExist', err.message);
     case 'forbidden':

@@ -1,8 +1,8 @@
 // Oracle's shares API for collections: POST /shares/{id} (share with users and a role),
 // GET /shares/{id}/items (the shares), PUT /shares/{id}/role (change a role), DELETE
 // /shares/{id}/user (revoke users), DELETE /shares/{id}/myuser (leave), DELETE /shares/{id}
-// (revoke everyone). Roles: viewer, downloader (= viewer here: there is no download right to
-// separate), contributor, manager. userID: a user id, a login name (email), or a comma-separated
+// (revoke everyone). Roles: viewer, downloader, contributor, manager (stored as given; what each
+// allows is decided in src/core/libraries/access.ts). userID: a user id, a login name (email), or a comma-separated
 // list of them (all or nothing: one bad user refuses the request).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
@@ -10,8 +10,8 @@ import { withTx, type Db } from '../../db/pool.ts';
 import { normalizeId } from '../../core/ids.ts';
 import { findUserByEmail } from '../../core/users.ts';
 import { getLibrary } from '../../core/libraries/libraries.ts';
-import { listShares, shareLibrary, unshareLibrary, type Share } from '../../core/libraries/sharing.ts';
-import type { ShareRole } from '../../core/libraries/access.ts';
+import { listShares, revokeAllShares, shareLibrary, unshareLibrary, type Share } from '../../core/libraries/sharing.ts';
+import { SHARE_ROLES, type ShareRole } from '../../core/libraries/access.ts';
 import type { Actor } from '../../core/keys.ts';
 import { CoreError } from '../../core/errors.ts';
 import { bodyOf, sendWire, stringField, type Body } from './wire.ts';
@@ -20,13 +20,11 @@ import { userJson } from './collection-json.ts';
 
 const MAX_USERS = 1000;
 
-const ROLE_MAP: Record<string, ShareRole> = { viewer: 'viewer', downloader: 'viewer', contributor: 'contributor', manager: 'manager' };
-
 function roleOf(b: Body): ShareRole {
   const raw = stringField(b, 'role');
   if (raw === undefined || raw.trim() === '') throw new OracleError(400, '-1', '!csInvalidRequest,role', 'role is required: viewer, downloader, contributor or manager');
-  const role = ROLE_MAP[raw.trim().toLowerCase()];
-  if (!role) throw new OracleError(400, '-1', '!csInvalidRequest,role', `role must be viewer, downloader, contributor or manager, not "${raw}"`);
+  const role = raw.trim().toLowerCase() as ShareRole;
+  if (!SHARE_ROLES.includes(role)) throw new OracleError(400, '-1', '!csInvalidRequest,role', `role must be viewer, downloader, contributor or manager, not "${raw}"`);
   return role;
 }
 
@@ -168,11 +166,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   app.delete<{ Params: { id: string } }>('/shares/:id', async (req, reply) => {
     setCtx(req, req.params.id);
-    await withTx(ctx.db, async (tx) => {
-      const current = await listShares(tx, req.actor, req.params.id);
-      // (with no shares, only the owner can see the collection: nothing to check)
-      for (const s of current) await unshareLibrary(tx, req.actor, req.params.id, s.user.gid);
-    });
+    await revokeAllShares(ctx.db, req.actor, req.params.id);
     return sendWire(req, reply, 200, { errorCode: '0', id: idOf(req), type: 'share' });
   });
 }
