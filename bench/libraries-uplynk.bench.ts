@@ -70,6 +70,27 @@ try {
   report('Uplynk add 10,000 assets, one PATCH (median of 5)', med(addMs), med(addFloor), 'ms', '<= 1.3x');
   report('Uplynk remove 10,000 assets, one DELETE ?ids= (median of 5)', med(removeMs), med(removeFloor), 'ms', '<= 1.3x');
 
+  // the same after ANALYZE of the emptied library_assets (as autovacuum does after a mass removal:
+  // PostgreSQL then estimates one row whatever the table holds; issue 12, docs/perf-plans.md)
+  const trapAdd: number[] = [];
+  const trapRemove: number[] = [];
+  const trapAddFloor: number[] = [];
+  const trapRemoveFloor: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    await pool.query('ANALYZE library_assets');
+    const a = await time(() => call('PATCH', `/libraries/${lib.id}/assets`, { asset_ids: big }));
+    if (a.value.added !== N) throw new Error(`added ${a.value.added}`);
+    trapAdd.push(a.ms);
+    const d = await time(() => call('DELETE', `/libraries/${lib.id}/assets`, undefined, `&ids=${hexIds}`));
+    if (d.value.removed !== N) throw new Error(`removed ${d.value.removed}`);
+    trapRemove.push(d.ms);
+    await pool.query('ANALYZE library_assets');
+    trapAddFloor.push((await time(() => direct('add', big))).ms);
+    trapRemoveFloor.push((await time(() => direct('remove', big))).ms);
+  }
+  report('Uplynk add 10,000 after ANALYZE of the emptied table (median of 3)', med(trapAdd), med(trapAddFloor), 'ms', '<= 1.3x');
+  report('Uplynk remove 10,000 after ANALYZE of the emptied table (median of 3)', med(trapRemove), med(trapRemoveFloor), 'ms', '<= 1.3x');
+
   // one-asset adds, 1,000 times (distinct assets): sequential requests on one keep-alive
   // connection with a plain node:http client (fetch() alone costs ~0.4 ms per request on the
   // client side) and the signature computed before the clock starts (it is the client's work);
