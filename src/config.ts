@@ -13,6 +13,14 @@ export interface Config {
   runWorker: boolean;
   changeRetentionDays: number;
   logLevel: string;
+  /** the whole request, body included, must arrive within this (0: no limit); Node answers 408 */
+  requestTimeoutMs: number;
+  /** the request line and headers must arrive within this */
+  headersTimeoutMs: number;
+  /** an idle kept-alive connection is closed after this */
+  keepAliveTimeoutMs: number;
+  /** a connection with no traffic either way for this long is closed (0: never) */
+  connectionTimeoutMs: number;
 }
 
 function int(name: string, fallback: number): number {
@@ -36,6 +44,10 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     runWorker: (process.env.RUN_WORKER ?? '1') !== '0',
     changeRetentionDays: int('CHANGE_RETENTION_DAYS', 30),
     logLevel: process.env.LOG_LEVEL ?? 'info',
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 300_000),
+    headersTimeoutMs: int('HEADERS_TIMEOUT_MS', 20_000),
+    keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', 65_000),
+    connectionTimeoutMs: int('CONNECTION_TIMEOUT_MS', 120_000),
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './context.ts';
+import type { Config } from '../config.ts';
 import { unicatRoutes } from '../dialects/unicat/routes.ts';
 import { uplynkRoutes } from '../dialects/uplynk/routes.ts';
 import { oracleRoutes } from '../dialects/oracle/routes.ts';
@@ -15,12 +16,33 @@ declare module 'fastify' {
   interface FastifyContextConfig { public?: boolean }
 }
 
+/**
+ * Node's and Fastify's timeouts from the config (docs/hardening.md): a body trickled in, headers
+ * never finished, an idle keep-alive or silent connection are cut off. Node checks the request
+ * and headers timeouts every `connectionsCheckingInterval`, a fraction of the shorter one.
+ */
+function timeouts(c: Config) {
+  const request = c.requestTimeoutMs;
+  const headers = request > 0 ? Math.min(c.headersTimeoutMs, request) : c.headersTimeoutMs; // Node refuses headers > request
+  const shortest = Math.min(headers, request || headers);
+  return {
+    requestTimeout: request,
+    connectionTimeout: c.connectionTimeoutMs,
+    keepAliveTimeout: c.keepAliveTimeoutMs,
+    http: { headersTimeout: headers, connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(shortest / 4))) },
+  };
+}
+
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+  const t = timeouts(ctx.config);
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
+    requestTimeout: t.requestTimeout,
+    connectionTimeout: t.connectionTimeout,
+    keepAliveTimeout: t.keepAliveTimeout,
     // Uplynk's DELETE /libraries/{id}/assets?ids=... carries up to 10,000 ids in the URL (~370 KB)
-    http: { maxHeaderSize: 1024 * 1024 },
+    http: { maxHeaderSize: 1024 * 1024, ...t.http },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },

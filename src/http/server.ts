@@ -21,6 +21,11 @@ export async function startServer(config: Config, opts: { demo?: boolean; quiet?
   const logger = pino({ level: opts.quiet ? 'silent' : config.logLevel });
   const db = await openDatabase(config, 'server', (m) => logger.info(m));
   const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
+  // what a crashed upload left in blobs/tmp: a file idle longer than a request may last is no
+  // live upload's (several servers may share DATA_DIR); swept at start and then as often
+  const idleMs = config.requestTimeoutMs || 3_600_000;
+  const sweep = () => blobs.sweepTemporary(idleMs).then((n) => { if (n) logger.info(`removed ${n} temporary upload file(s) left behind`); }, () => {});
+  await sweep();
   const ctx = { db: db.pool, config, blobs };
   const app = await buildApp(ctx, { logger: opts.quiet ? false : { level: config.logLevel } });
   let worker: WorkerHandle | undefined;
@@ -30,6 +35,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; quiet?
     await db.close();
     throw err;
   }
+  const sweeper = setInterval(sweep, idleMs).unref();
   const sync = attachSyncSocket(app.server as HttpServer, ctx);
   if (config.runWorker) worker = startWorker(db.pool, (m) => logger.info(m));
   const retention = startRetention(db.pool, config.changeRetentionDays, (m) => logger.info(m));
@@ -51,6 +57,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; quiet?
     url, db,
     close() {
       closing ??= (async () => {
+        clearInterval(sweeper);
         await worker?.stop();
         await retention.stop();
         await sync.close();

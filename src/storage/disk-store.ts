@@ -1,8 +1,9 @@
 // Content-addressed blobs on disk under DATA_DIR/blobs/ab/cd/<sha256>. Uploads stream through a
-// hashing, counting transform into a temporary file that is renamed into place; nothing is held
-// whole in memory, and an upload over the limit leaves nothing behind.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+// hashing, counting transform into a temporary file (blobs/tmp) that is renamed into place;
+// nothing is held whole in memory, and an upload that fails (over the limit, cut off, aborted)
+// leaves nothing behind. Temporary files left by a crash are swept by `sweepTemporary`.
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -20,10 +21,36 @@ export class DiskBlobStore implements BlobStore {
     return join(this.root, hash.slice(0, 2), hash.slice(2, 4), hash);
   }
 
-  async put(source: Readable, limitBytes: number): Promise<StoredBlob> {
-    const tmpDir = join(this.root, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, randomUUID());
+  get tmpDir(): string { return join(this.root, 'tmp'); }
+
+  /**
+   * Removes temporary files not written to for `idleMs` (0: all of them): what a crashed or
+   * killed upload left. A live upload writes its file as its body arrives, so a file idle longer
+   * than the request timeout belongs to no request. Returns how many were removed.
+   */
+  async sweepTemporary(idleMs: number): Promise<number> {
+    let names: string[];
+    try { names = await readdir(this.tmpDir); } catch { return 0; }
+    const before = Date.now() - idleMs;
+    let removed = 0;
+    for (const name of names) {
+      const p = join(this.tmpDir, name);
+      try {
+        if (idleMs > 0 && (await stat(p)).mtimeMs > before) continue;
+        await rm(p, { force: true, recursive: true });
+        removed++;
+      } catch { /* gone meanwhile */ }
+    }
+    return removed;
+  }
+
+  /**
+   * The pipeline is attached to `source` before anything is awaited, so an error the source
+   * emits at any time (a multipart body cut off inside the file part) rejects this promise and
+   * never goes unheard; the temporary file is removed on every failure.
+   */
+  put(source: Readable, limitBytes: number): Promise<StoredBlob> {
+    const tmp = join(this.tmpDir, randomUUID());
     const hash = createHash('sha256');
     let size = 0;
     const counter = new Transform({
@@ -34,13 +61,16 @@ export class DiskBlobStore implements BlobStore {
         cb(null, chunk);
       },
     });
-    try {
-      await pipeline(source, counter, createWriteStream(tmp, { flags: 'wx' }));
-    } catch (err) {
+    mkdirSync(this.tmpDir, { recursive: true }); // one cheap syscall; awaiting here would leave source unheard
+    const out = createWriteStream(tmp, { flags: 'wx' });
+    return pipeline(source, counter, out).then(() => this.keep(tmp, hash.digest('hex'), size), async (err) => {
+      if (!out.closed) await new Promise<void>((r) => out.once('close', () => r())); // the file may be opened after the failure
       await rm(tmp, { force: true });
       throw err;
-    }
-    const digest = hash.digest('hex');
+    });
+  }
+
+  private async keep(tmp: string, digest: string, size: number): Promise<StoredBlob> {
     const final = this.pathOf(digest);
     await mkdir(join(this.root, digest.slice(0, 2), digest.slice(2, 4)), { recursive: true });
     await rename(tmp, final); // same content: replacing an existing copy is harmless

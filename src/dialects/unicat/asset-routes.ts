@@ -1,12 +1,12 @@
 // Unicat asset calls under /api/p/:project/assets/...: get, children, worksheet, tree, create,
 // upload, upload_update, update, move, delete, undelete, permanent_delete. Translation only:
 // every rule lives in src/core/assets/.
-import { Transform } from 'node:stream';
+import { Transform, pipeline } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import type { Actor } from '../../core/keys.ts';
 import { withTx } from '../../db/pool.ts';
-import { invalid, tooLarge } from '../../core/errors.ts';
+import { CoreError, invalid, tooLarge } from '../../core/errors.ts';
 import type { StoredBlob } from '../../storage/blob-store.ts';
 import {
   assetIdByGid, assetIdByPathname, assetIdsByGids, assetIdsByPathnames, childrenOf, loadAssetRows, normalizeGids,
@@ -59,6 +59,18 @@ function dataOf(rows: Iterable<AssetRow>) {
 
 const gidOf = (m: Map<number, AssetRow>, id: number | null | undefined) => (id == null ? null : m.get(id)?.gid ?? null);
 
+/**
+ * A failure while reading a multipart body: the client's (a body cut off, a missing or bad
+ * boundary, malformed part headers: busboy's plain errors) is `invalid`; CoreErrors, Fastify's
+ * own 4xx errors and the store's system errors (disk full: a 500) pass through.
+ */
+function uploadFailure(err: unknown): unknown {
+  if (err instanceof CoreError) return err;
+  const e = err as { statusCode?: number; syscall?: string; message?: string };
+  if (typeof e?.statusCode === 'number' || typeof e?.syscall === 'string') return err;
+  return invalid(`malformed multipart body: ${String(e?.message ?? err).slice(0, 200)}`, { reason: 'malformed_multipart' });
+}
+
 /** Reads a multipart upload: the fields, and the upload_file part streamed into the blob store. */
 async function readUpload(req: FastifyRequest, ctx: AppContext): Promise<{ fields: Record<string, string>; blob: StoredBlob; filename: string; mimetype: string }> {
   if (!req.isMultipart()) throw invalid('send multipart/form-data with the file in the part upload_file');
@@ -81,14 +93,14 @@ async function readUpload(req: FastifyRequest, ctx: AppContext): Promise<{ field
         transform(chunk, _enc, cb) { cb(null, chunk); },
         flush(cb) { cb(file.truncated ? tooLarge(`the upload is larger than the limit of ${limit} bytes`, { limit }) : null); },
       });
-      file.on('error', (e) => guard.destroy(e));
-      file.pipe(guard);
+      // pipeline, not pipe: it also sees a file stream that busboy destroyed before this point
+      // (a body cut off inside the part), and hands any error on to the store's pipeline
+      pipeline(file, guard, () => { /* the store's put reports the failure */ });
       try {
         const blob = await ctx.blobs.put(guard, limit);
         result = { blob, filename: part.filename, mimetype: part.mimetype };
       } catch (e) {
-        file.unpipe(guard);
-        file.resume();
+        if (!file.destroyed) file.resume();
         error ??= e;
       }
     }
@@ -97,7 +109,7 @@ async function readUpload(req: FastifyRequest, ctx: AppContext): Promise<{ field
   }
   if (error) {
     if (result) await removeOrphanBlobs(ctx.db, ctx.blobs, [result.blob.hash]);
-    throw error;
+    throw uploadFailure(error);
   }
   if (!result) throw invalid('the file part upload_file is missing', { field: 'upload_file' });
   return { fields, ...result };
