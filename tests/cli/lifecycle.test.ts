@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { spawnAssetlib, runCli, waitFor, freePort, postgresPids, type Proc } from '../helpers/process.ts';
+import { spawnAssetlib, runCli, freePort, postgresPids, type Proc } from '../helpers/process.ts';
 
 let dataDir: string;
 let port: number;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   port = await freePort();
   env = { DATABASE_URL: undefined, DATA_DIR: dataDir, PORT: String(port) };
   server = spawnAssetlib(['serve'], env);
-  await waitFor(() => server.output().includes('listening on') || undefined, 60_000, 'server start');
+  await server.outputHas('listening on', 'server start');
 });
 
 afterAll(async () => {
@@ -95,16 +95,19 @@ describe('graceful shutdown', () => {
     const project = /project gid: (\S+)/.exec(server.output())![1];
     const key = /api key: +(\S+)/.exec(server.output())![1];
     const body = JSON.stringify({ api_key: key });
-    // send half the body, signal, then the rest: the request is in flight during shutdown
+    // The request is in flight during shutdown, with no timing: `Expect: 100-continue` makes the
+    // server answer "100 Continue" once it has parsed the headers (the request is then its own);
+    // signal, wait until the server says it is shutting down, then send the body.
     const response = new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: `/api/p/${project}/auth`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: `/api/p/${project}/auth`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' } },
+      (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
       req.on('error', reject);
-      req.write(body.slice(0, 10));
-      setTimeout(() => {
+      req.on('continue', () => {
         server.child.kill('SIGTERM');
-        setTimeout(() => req.end(body.slice(10)), 300);
-      }, 200);
+        server.outputHas('SIGTERM: shutting down', 'the shutdown to begin').then(() => req.end(body), reject);
+      });
+      req.flushHeaders();
     });
     expect(await response).toBe(200);
     expect(await server.exited).toBe(0);
@@ -116,7 +119,7 @@ describe('graceful shutdown', () => {
     expect(p.code, p.stderr).toBe(0);
     expect(postgresPids(join(dataDir, 'pg'))).toEqual([]);
     server = spawnAssetlib(['serve'], env);
-    await waitFor(() => server.output().includes('listening on') || undefined, 60_000, 'restart');
+    await server.outputHas('listening on', 'restart');
     expect(server.output()).not.toContain('api key:');
     const m = runCli(['migrate'], env);
     expect(m.code, m.stderr).toBe(0);

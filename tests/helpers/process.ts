@@ -4,7 +4,13 @@ import { createServer } from 'node:net';
 
 export const BIN = 'bin/assetlib.js';
 
-export interface Proc { child: ChildProcess; output(): string; exited: Promise<number | null> }
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  /** Resolves when the output so far contains `text` (checked on each chunk of output, no polling); rejects if the process exits first. */
+  outputHas(text: string | RegExp, what?: string, ms?: number): Promise<void>;
+}
 
 export function spawnAssetlib(args: string[], env: Record<string, string | undefined>): Proc {
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -12,10 +18,24 @@ export function spawnAssetlib(args: string[], env: Record<string, string | undef
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => { out += d; for (const w of [...waiters]) w(); };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { for (const w of [...waiters]) w(); resolve(code); }));
+  const has = (text: string | RegExp) => (typeof text === 'string' ? out.includes(text) : text.test(out));
+  const outputHas = (text: string | RegExp, what = String(text), ms = 60_000) => new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`gave up waiting for ${what}: ${out}`)); }, ms);
+    const check = () => {
+      if (has(text)) { clearTimeout(timer); waiters.delete(check); resolve(); return; }
+      if (child.exitCode !== null || child.signalCode !== null) {
+        clearTimeout(timer); waiters.delete(check); reject(new Error(`exited before ${what}: ${out}`));
+      }
+    };
+    waiters.add(check);
+    check();
+  });
+  return { child, output: () => out, exited, outputHas };
 }
 
 /** Runs the CLI to completion. */

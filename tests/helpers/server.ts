@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
-import { withTx } from '../../src/db/pool.ts';
+import { createPool, withTx } from '../../src/db/pool.ts';
 import { createProject } from '../../src/core/projects.ts';
 import { ensureUser, setMembership, type Role } from '../../src/core/users.ts';
 import { createApiKey } from '../../src/core/keys.ts';
@@ -40,6 +40,15 @@ export async function freshDatabase(): Promise<string> {
     await admin.end();
   }
   return withDatabase(adminUrl, dbName);
+}
+
+export interface CoreDb { db: pg.Pool; url: string; close(): Promise<void> }
+
+/** A fresh migrated database and a pool on it, for tests of the core (no HTTP server). */
+export async function openCoreDb(): Promise<CoreDb> {
+  const url = await freshDatabase();
+  const db = createPool(url, 5);
+  return { db, url, close: () => db.end() };
 }
 
 export interface TestServer {

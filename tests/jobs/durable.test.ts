@@ -7,21 +7,21 @@ import pg from 'pg';
 import type { Fixture } from '../helpers/server.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
 import { seedFolder, seedFiles } from '../helpers/seed.ts';
-import { jobEvents, openJobDatabase, spawnAssetlib, waitFor, waitJob, type Proc } from './helpers.ts';
+import { jobEvents, killSpawned, openJobDatabase, spawnAssetlib, waitForNotice, waitJob } from './helpers.ts';
 
 const N = 50_000;
-const ENV = { JOB_BATCH_SIZE: '500', JOB_POLL_MS: '200' };
+// JOB_EMIT_MS 0: a progress event (and its NOTIFY) with every batch, which the test waits on
+const ENV = { JOB_BATCH_SIZE: '500', JOB_POLL_MS: '200', JOB_EMIT_MS: '0' };
 
 let dbUrl: string;
 let pool: pg.Pool;
 let f: Fixture;
-const procs: Proc[] = [];
 
 beforeAll(async () => {
   ({ dbUrl, pool, f } = await openJobDatabase());
 });
 afterAll(async () => {
-  for (const p of procs) await p.kill();
+  await killSpawned();
   await pool?.end();
 });
 
@@ -32,14 +32,13 @@ describe('a job survives SIGKILL of its server', () => {
     await pool.query('ANALYZE assets'); // as a live database would have: the tree SQL plans by statistics
 
     const first = await spawnAssetlib('serve', dbUrl, ENV);
-    procs.push(first);
     const c1 = new UnicatClient(first.url, f.projectGid);
     await c1.auth(f.users.owner.key);
     const { result } = await c1.call('assets/bulk/delete', { selection: [{ children: folder.gid }] });
     const token: string = result['job.token'];
     const info = async () => (await pool.query('SELECT info, locked_by, attempts FROM jobs WHERE token = $1', [token])).rows[0];
 
-    await waitFor(async () => {
+    await waitForNotice(dbUrl, 'assetlib_cc_changes', async () => {
       const i = (await info()).info;
       return i.total === N && i.remaining < N - 1000 && i.remaining > 0;
     }, 'the job to be part-way');
@@ -52,7 +51,6 @@ describe('a job survives SIGKILL of its server', () => {
     expect(trashedAtKill).toBe(N - atKill.info.remaining); // the batch in flight was rolled back whole
 
     const second = await spawnAssetlib('serve', dbUrl, ENV);
-    procs.push(second);
     const c2 = new UnicatClient(second.url, f.projectGid);
     await c2.auth(f.users.owner.key);
     const job = await waitJob(c2, token);

@@ -36,33 +36,77 @@ export async function jobEvents(db: pg.Pool, token: string): Promise<any[]> {
 
 export interface Proc { child: ChildProcess; url: string; output(): string; kill(sig?: NodeJS.Signals): Promise<void> }
 
-/** Spawns `node bin/assetlib.js <cmd>` with the given database; serve waits for /healthz. */
+/** Every process spawnAssetlib started and did not see exit; killSpawned() ends them. */
+const spawned = new Set<Proc>();
+
+/** Kills every process this file spawned (also those that failed to start): call it in afterAll. */
+export async function killSpawned(sig: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  await Promise.all([...spawned].map((p) => p.kill(sig)));
+}
+
+/**
+ * Spawns `node bin/assetlib.js <cmd>` with the given database; serve waits for /healthz, worker
+ * for its "running" line. The process is registered before it starts, and killed when it fails to
+ * start, so a failed start leaves no orphan behind.
+ */
 export async function spawnAssetlib(cmd: 'serve' | 'worker', databaseUrl: string, env: Record<string, string> = {}): Promise<Proc> {
   const port = cmd === 'serve' ? await freePort() : 0;
   const p = spawnCli([cmd], {
     DATABASE_URL: databaseUrl, DATA_DIR: mkdtempSync(join(tmpdir(), 'assetlib-job-')), PORT: String(port), HOST: '127.0.0.1', ...env,
   });
   const { child } = p;
-  const out = p.output;
   const proc: Proc = {
-    child, url: `http://127.0.0.1:${port}`, output: out,
+    child, url: `http://127.0.0.1:${port}`, output: p.output,
     async kill(sig: NodeJS.Signals = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(sig);
       await p.exited;
+      spawned.delete(proc);
     },
   };
-  if (cmd === 'serve') {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`server exited: ${out()}`);
-      try { return (await fetch(`${proc.url}/healthz`)).ok; } catch { return false; }
-    }, 'the server to start', 60_000);
-  } else {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`worker exited: ${out()}`);
-      return out().includes('assetlib worker running');
-    }, 'the worker to start', 60_000);
+  spawned.add(proc);
+  void p.exited.then(() => spawned.delete(proc));
+  try {
+    if (cmd === 'serve') {
+      await p.outputHas(/listening on/, 'the server to start');
+      if (!(await fetch(`${proc.url}/healthz`)).ok) throw new Error(`server unhealthy: ${p.output()}`);
+    } else {
+      await p.outputHas('assetlib worker running', 'the worker to start');
+    }
+  } catch (err) {
+    await proc.kill();
+    throw err;
   }
   return proc;
+}
+
+/**
+ * Waits until cond() holds, re-checking it on each NOTIFY on `channel` (the feed functions notify
+ * on commit: 'assetlib_changes', 'assetlib_cc_changes'): synchronised on the events themselves.
+ */
+export async function waitForNotice(databaseUrl: string, channel: string, cond: () => Promise<boolean>, what: string, maxMs = 120_000): Promise<void> {
+  const listener = new pg.Client({ connectionString: databaseUrl });
+  await listener.connect();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let busy = false;
+      let again = false;
+      const timer = setTimeout(() => reject(new Error(`gave up waiting for ${what}`)), maxMs);
+      const check = async () => {
+        if (busy) { again = true; return; }
+        busy = true;
+        try {
+          do {
+            again = false;
+            if (await cond()) { clearTimeout(timer); resolve(); return; }
+          } while (again);
+        } catch (e) { clearTimeout(timer); reject(e); } finally { busy = false; }
+      };
+      listener.on('notification', () => void check());
+      listener.query(`LISTEN ${channel}`).then(check, reject);
+    });
+  } finally {
+    await listener.end();
+  }
 }
 
 /** A fresh database with one project, for tests that run their own server processes on it. */

@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Fixture } from '../helpers/server.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
 import { seedFolder, seedFiles } from '../helpers/seed.ts';
-import { openJobDatabase, spawnAssetlib, waitJob, type Proc } from './helpers.ts';
+import { killSpawned, openJobDatabase, spawnAssetlib, waitJob } from './helpers.ts';
 
 const JOBS = 8;
 const PER_JOB = 4000;
@@ -16,13 +16,12 @@ const ENV = { JOB_BATCH_SIZE: '100', JOB_POLL_MS: '100' };
 let dbUrl: string;
 let pool: pg.Pool;
 let f: Fixture;
-const procs: Proc[] = [];
 
 beforeAll(async () => {
   ({ dbUrl, pool, f } = await openJobDatabase());
 });
 afterAll(async () => {
-  for (const p of procs) await p.kill('SIGTERM');
+  await killSpawned('SIGTERM'); // also the ones that started while another failed to
   await pool?.end();
 });
 
@@ -39,7 +38,6 @@ describe('two servers and two workers on one database', () => {
       spawnAssetlib('serve', dbUrl, ENV), spawnAssetlib('serve', dbUrl, ENV),
       spawnAssetlib('worker', dbUrl, ENV), spawnAssetlib('worker', dbUrl, ENV),
     ]);
-    procs.push(...started);
     const clients = await Promise.all(started.slice(0, 2).map(async (p) => {
       const c = new UnicatClient(p.url, f.projectGid);
       await c.auth(f.users.owner.key);

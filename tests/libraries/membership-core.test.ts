@@ -3,7 +3,7 @@
 // outcomes in first-seen order, all-or-nothing, and concurrent adds of the same ids giving each
 // row and each feed event once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
+import { openCoreDb, createFixture, type CoreDb, type Fixture } from '../helpers/server.ts';
 import { rootOf, seedFiles, seedFolder, childGids } from '../helpers/seed.ts';
 import { actorForKey, type Actor } from '../../src/core/keys.ts';
 import { CoreError } from '../../src/core/errors.ts';
@@ -11,14 +11,14 @@ import {
   changeMembership, createLibrary, shareLibrary, POLICY_STRICT, POLICY_PER_ITEM, POLICY_IDEMPOTENT,
 } from '../../src/core/libraries/index.ts';
 
-let t: TestServer;
+let t: CoreDb;
 let f: Fixture;
 let owner: Actor;
 let files: string[];
 let folder: string;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await openCoreDb();
   f = await createFixture(t.db, { owner: 'owner', sharee: 'editor' });
   owner = await actorForKey(t.db, f.users.owner.key);
   const dir = await seedFolder(t.db, f.projectId, 'files');

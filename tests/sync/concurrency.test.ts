@@ -1,12 +1,13 @@
 // Never skip, never repeat: 8 writers on separate connections commit transactions that emit events
-// (random sleeps before and after the emit, so transactions start, allocate and commit in shifting
-// orders; some roll back), while a reader polls POST /sync/get throughout and a socket listens.
+// (every fourth holds its transaction open, its cursor allocated, until the reader has completed a poll,
+// so reads always meet open transactions; some roll back), while a reader polls POST /sync/get
+// throughout and a socket listens. No sleeps: the writers synchronise on the reader's polls.
 // The reader and the socket must each receive every committed event exactly once, in cursor order,
 // and nothing that rolled back. This is what checks that cursor order is commit order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
-import { connectSync, jwtFor, syncGet, syncPost, until } from './helpers.ts';
+import { connectSync, jwtFor, syncGet, syncPost, socketUntil } from './helpers.ts';
 
 let t: TestServer;
 let f: Fixture;
@@ -30,6 +31,9 @@ describe('sync under concurrent writers', () => {
     const committedCc = new Set<string>();
     const rolledBack = new Set<string>();
     let writing = true;
+    let pollDone: (() => void)[] = [];
+    /** Resolves when the reader completes its next poll (one that started after this call). */
+    const nextPoll = () => new Promise<void>((resolve) => { let started = false; pollDone.push(() => { if (started) resolve(); else started = true; }); });
 
     const writer = async (w: number) => {
       const c = new pg.Client({ connectionString: t.config.databaseUrl });
@@ -41,10 +45,11 @@ describe('sync under concurrent writers', () => {
           const cc = i % 3 === 0 ? `w${w}-t${i}-job` : undefined;
           const rollback = (w * 7 + i) % 8 === 0;
           await c.query('BEGIN');
-          await c.query('SELECT pg_sleep($1)', [Math.random() * 0.006]);
           await c.query(`SELECT emit_changes($1, 'INSERT', 'assets', $2::text[])`, [f.projectId, keys]);
           if (cc) await c.query(`SELECT emit_cc_change($1, 'UPDATE', 'jobs', $2, '{"status":"processing"}'::jsonb)`, [f.projectId, cc]);
-          await c.query('SELECT pg_sleep($1)', [Math.random() * 0.004]);
+          // every fourth transaction: a whole poll runs while it is open with its cursors allocated
+          // (the others queue behind its counter lock)
+          if ((w + i) % 4 === 0) await nextPoll();
           await c.query(rollback ? 'ROLLBACK' : 'COMMIT');
           for (const k of keys) (rollback ? rolledBack : committed).add(k);
           if (cc) (rollback ? rolledBack : committedCc).add(cc);
@@ -61,7 +66,11 @@ describe('sync under concurrent writers', () => {
     let cursor = start.cursor;
     let ccCursor = start.cc_cursor;
     const poll = async () => {
+      const waiting = pollDone;
+      pollDone = [];
+      for (const w of waiting) w(); // this poll starts after their call
       const r = await syncGet(t.url, jwt, { cc_cursor: ccCursor, project: f.projectGid, cursor, limit: 50 });
+      for (const w of waiting) w(); // and has completed
       polls++;
       if (writing && r.sync.length > 0) pollsWithEventsWhileWriting++;
       for (const e of r.sync) (e.type === 'cc' ? gotCc : got).push(e);
@@ -94,7 +103,7 @@ describe('sync under concurrent writers', () => {
     expect(rolledBack.size).toBeGreaterThan(0);
 
     // the socket: the same events, once each, in the same order
-    await until(() => socket.events.length >= got.length + gotCc.length, 'the socket to receive everything');
+    await socketUntil(socket, () => socket.events.length >= got.length + gotCc.length, 'the socket to receive everything');
     socket.close();
     const pushed = socket.events.filter((e) => e.type === f.projectGid);
     const pushedCc = socket.events.filter((e) => e.type === 'cc');

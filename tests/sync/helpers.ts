@@ -39,6 +39,21 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
   throw new Error(`gave up waiting for: ${what}`);
 }
 
+/** Waits until cond() holds, re-checking it whenever the socket receives a 'sync' push (no polling). */
+export function socketUntil(live: { socket: Socket }, cond: () => boolean, what: string, maxMs = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { live.socket.off('sync', check); reject(new Error(`gave up waiting for: ${what}`)); }, maxMs);
+    function check() {
+      if (!cond()) return;
+      clearTimeout(timer);
+      live.socket.off('sync', check);
+      resolve();
+    }
+    live.socket.on('sync', check);
+    check();
+  });
+}
+
 export interface LiveSocket { socket: Socket; events: any[]; jwts: string[]; close(): void }
 
 /** Connects to /sync/io and resolves once the server says it is live (the first "authorization"). */

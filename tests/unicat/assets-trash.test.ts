@@ -134,10 +134,11 @@ describe('assets/permanent_delete', () => {
     const keep = (await c.upload({ parent: rootGid }, { name: 'shared-copy.txt', content: 'shared content' })).body.result.asset;
     const { rows: hashes } = await t.db.query('SELECT gid::text, content_hash FROM assets WHERE gid = ANY($1::uuid[])', [[f1, shared]]);
     const h = Object.fromEntries(hashes.map((r) => [r.gid, r.content_hash]));
-    expect(await t.server.db.pool.query('SELECT 1')).toBeTruthy();
     const { DiskBlobStore } = await import('../../src/storage/disk-store.ts');
     const store = new DiskBlobStore(`${t.dataDir}/blobs`);
     expect(await store.has(h[f1])).toBe(true);
+    expect(h[shared]).not.toBe(h[f1]);
+    expect(await store.has(h[shared])).toBe(true); // stored once for `shared` and `keep`
 
     const live = await c.raw('assets/permanent_delete', { asset: a });
     expect(live.status).toBe(422);

@@ -120,10 +120,33 @@ describe('bad input', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('junk beside a valid asset never gives a 500', async () => {
+  it('junk beside a valid asset never gives a 500; a batch of refused requests leaves the feed cursor and the rows as they were', async () => {
     const reqs = CALLS.flatMap((call) => ['name', 'title', 'description', 'transforms', 'parent', 'page.top', 'page.size', 'page'].flatMap((p) =>
       JUNK.map((v) => ({ call, body: { asset: file, parent: call === 'move' && p !== 'parent' ? file : undefined, [p]: v }, what: `${p}=${JSON.stringify(v).slice(0, 40)}` }))));
-    const bad = await sweep(reqs, (_call, status) => status < 500);
+    // 16 at a time; a batch whose requests were all refused must leave the state as it was
+    const light = async () => (await t.db.query(
+      `SELECT (SELECT cursor FROM project_cursors WHERE project_id = $1) AS cursor,
+              (SELECT count(*) FROM assets WHERE project_id = $1)::int AS assets,
+              (SELECT count(*) FROM assets WHERE project_id = $1 AND deleted_on IS NULL)::int AS live,
+              (SELECT coalesce(sum(version), 0) FROM assets WHERE project_id = $1)::int AS versions`, [f.projectId])).rows[0];
+    const bad: string[] = [];
+    let refusedBatches = 0;
+    let batches = 0;
+    for (let i = 0; i < reqs.length; i += 16) {
+      const before = await light();
+      const statuses = await Promise.all(reqs.slice(i, i + 16).map(async (r) => {
+        const res = await c.raw(`assets/${r.call}`, r.body);
+        if (res.status >= 500 || typeof res.body?.success !== 'boolean') bad.push(`${r.call} ${r.what} -> ${res.status}`);
+        return res.status;
+      }));
+      batches++;
+      if (statuses.every((st) => st >= 400)) {
+        refusedBatches++;
+        const after = await light();
+        if (JSON.stringify(after) !== JSON.stringify(before)) bad.push(`batch ${i}: all refused, yet ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+      }
+    }
     expect(bad).toEqual([]);
+    expect(refusedBatches).toBeGreaterThan(batches / 2);
   });
 });
