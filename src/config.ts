@@ -21,6 +21,8 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** a connection with no traffic either way for this long is closed (0: never) */
   connectionTimeoutMs: number;
+  /** Uplynk msg/sig: 'vendor' (as Uplynk documents it) or 'strict' (single-use signatures; docs/dialects/uplynk.md) */
+  uplynkAuth: 'vendor' | 'strict';
 }
 
 function int(name: string, fallback: number): number {
@@ -29,6 +31,13 @@ function int(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
   return n;
+}
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 export function loadConfig(overrides: Partial<Config> = {}): Config {
@@ -48,6 +57,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     headersTimeoutMs: int('HEADERS_TIMEOUT_MS', 20_000),
     keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', 65_000),
     connectionTimeoutMs: int('CONNECTION_TIMEOUT_MS', 120_000),
+    uplynkAuth: oneOf('UPLYNK_AUTH', ['vendor', 'strict'] as const, 'vendor'),
     ...overrides,
   };
 }

@@ -10,6 +10,7 @@ import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
 import { attachSyncSocket } from '../dialects/unicat/sync-socket.ts';
 import { ensureDemo } from '../core/demo.ts';
 import { startRetention } from '../core/feed/retention.ts';
+import { loggerOptions } from './logging.ts';
 
 export interface RunningServer {
   url: string;
@@ -17,8 +18,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, opts: { demo?: boolean; quiet?: boolean } = {}): Promise<RunningServer> {
-  const logger = pino({ level: opts.quiet ? 'silent' : config.logLevel });
+export interface StartOptions {
+  demo?: boolean;
+  quiet?: boolean;
+  /** where log lines go instead of stdout (tests read them) */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const level = opts.quiet ? 'silent' : config.logLevel;
+  const logger = opts.logStream ? pino(loggerOptions(level), opts.logStream) : pino(loggerOptions(level));
   const db = await openDatabase(config, 'server', (m) => logger.info(m));
   const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
   // what a crashed upload left in blobs/tmp: a file idle longer than a request may last is no
@@ -27,7 +36,7 @@ export async function startServer(config: Config, opts: { demo?: boolean; quiet?
   const sweep = () => blobs.sweepTemporary(idleMs).then((n) => { if (n) logger.info(`removed ${n} temporary upload file(s) left behind`); }, () => {});
   await sweep();
   const ctx = { db: db.pool, config, blobs };
-  const app = await buildApp(ctx, { logger: opts.quiet ? false : { level: config.logLevel } });
+  const app = await buildApp(ctx, { logger: opts.quiet ? false : loggerOptions(config.logLevel, opts.logStream) });
   let worker: WorkerHandle | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });

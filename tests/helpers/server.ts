@@ -60,11 +60,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, opts: { logStream?: NodeJS.WritableStream } = {}): Promise<TestServer> {
   const databaseUrl = overrides.databaseUrl ?? await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'assetlib-data-'));
   const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, logLevel: 'silent', ...overrides });
-  const server = await startServer(config, { quiet: true });
+  const server = await startServer(config, opts.logStream ? { logStream: opts.logStream } : { quiet: true });
   return {
     url: server.url, server, db: server.db.pool, dataDir, config,
     async close() {

@@ -2,6 +2,9 @@
 // `sig`. msg = base64(zlib(JSON {"_owner": <user id>, "_timestamp": <unix seconds>})),
 // sig = hex HMAC-SHA256(msg) keyed with the user's API key. The key that verifies decides the
 // project the request acts in (one key = one user in one project).
+// The vendor's scheme signs only {_owner, _timestamp}: a signature is good for any call for the
+// whole skew window. UPLYNK_AUTH=strict (docs/dialects/uplynk.md) accepts each signature once and
+// checks `_method` and `_path` when msg carries them.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -9,6 +12,7 @@ import type { AppContext } from '../../http/context.ts';
 import { keyActorsOfUser, type Actor } from '../../core/keys.ts';
 import { forbidden, unauthenticated } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
+import { useSignatureOnce } from '../../core/replay.ts';
 
 /** How far `_timestamp` may be from the server's clock, in seconds. */
 export const MAX_SKEW_SECONDS = 300;
@@ -47,13 +51,29 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   if (Math.abs(ts - Date.now() / 1000) > MAX_SKEW_SECONDS) {
     throw unauthenticated(`msg._timestamp is more than ${MAX_SKEW_SECONDS} s from the server's clock`, { server_time: Math.floor(Date.now() / 1000) });
   }
+  const strict = ctx.config.uplynkAuth === 'strict';
+  if (strict) checkBinding(claims, req);
   const given = Buffer.from(sig.toLowerCase(), 'hex');
   for (const { key, actor } of await keyActorsOfUser(ctx.db, owner)) {
     if (!timingSafeEqual(createHmac('sha256', key).update(msg).digest(), given)) continue;
+    if (strict && !(await useSignatureOnce(ctx.db, given, ts + MAX_SKEW_SECONDS))) {
+      throw unauthenticated('this signature was already used: in strict mode each request needs its own signature (sign every call; two calls in the same second need a distinct msg._nonce)');
+    }
     if (!actor.role) throw forbidden('the user is not a member of the project of this key');
     return actor as Actor;
   }
   throw unauthenticated('the signature does not match any active API key of this user');
+}
+
+/** Strict mode: `_method` and `_path`, when msg carries them, must be this request's. */
+function checkBinding(claims: Record<string, unknown>, req: FastifyRequest): void {
+  const { _method: method, _path: path } = claims;
+  if (method !== undefined && (typeof method !== 'string' || method.toUpperCase() !== req.method)) {
+    throw unauthenticated('msg._method does not match the request method');
+  }
+  if (path !== undefined && (typeof path !== 'string' || path !== req.url.split('?')[0])) {
+    throw unauthenticated('msg._path does not match the request path');
+  }
 }
 
 /** onRequest hook (before body parsing: a request without credentials always gets 401). */
