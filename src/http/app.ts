@@ -8,6 +8,7 @@ import { unicatRoutes } from '../dialects/unicat/routes.ts';
 import { uplynkRoutes } from '../dialects/uplynk/routes.ts';
 import { oracleRoutes } from '../dialects/oracle/routes.ts';
 import { syncRoutes } from '../dialects/unicat/sync-routes.ts';
+import { consoleRoutes } from './console.ts';
 
 export interface RouteInfo { method: string; url: string; public: boolean }
 
@@ -68,5 +69,6 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean | objec
   await app.register(async (s) => syncRoutes(s, ctx), { prefix: '/sync' });
   await app.register(async (s) => uplynkRoutes(s, ctx), { prefix: '/api/v4' });
   await app.register(async (s) => oracleRoutes(s, ctx), { prefix: '/documents/api/1.1' });
+  await app.register(async (s) => consoleRoutes(s, ctx, { build: true }));
   return app;
 }

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { openEmbedded, type EmbeddedHandle } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { withDatabase } from './pg-url.ts';
+import { ensureWebBuild } from '../../src/http/web-build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext { adminUrl: string; templateDb: string; dbKind: string }
@@ -20,6 +21,8 @@ let adminUrl = '';
 let templateDb = '';
 
 export async function setup(project: TestProject) {
+  // the web console's bundle, built once before the servers of the test files serve it
+  await ensureWebBuild();
   if (process.env.DATABASE_URL) {
     adminUrl = process.env.DATABASE_URL;
   } else {

@@ -7,6 +7,7 @@ import { installOracleErrors } from './errors.ts';
 import { installOracleAuth } from './auth.ts';
 import { collectionRoutes } from './collection-routes.ts';
 import { shareRoutes } from './share-routes.ts';
+import { collectionEditRoutes } from './collection-edit-routes.ts';
 
 export async function oracleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installWireParsers(app);
@@ -14,4 +15,5 @@ export async function oracleRoutes(app: FastifyInstance, ctx: AppContext): Promi
   installOracleAuth(app, ctx);
   await collectionRoutes(app, ctx);
   await shareRoutes(app, ctx);
+  await collectionEditRoutes(app, ctx);
 }

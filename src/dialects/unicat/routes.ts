@@ -8,6 +8,7 @@ import { sessionRoutes } from './session-routes.ts';
 import { assetRoutes } from './asset-routes.ts';
 import { bulkRoutes } from './bulk-routes.ts';
 import { searchRoutes } from './search-routes.ts';
+import { extensionRoutes } from './extension-routes.ts';
 
 export async function unicatRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
@@ -17,4 +18,5 @@ export async function unicatRoutes(app: FastifyInstance, ctx: AppContext): Promi
   await assetRoutes(app, ctx);
   await searchRoutes(app, ctx);
   await bulkRoutes(app, ctx);
+  await extensionRoutes(app, ctx);
 }

@@ -1,0 +1,168 @@
+// The web console end to end in a real Chromium (playwright-core): sign in, upload three images,
+// select two with shift-click, add them to a new library (seen through the Uplynk API), bulk-delete
+// a folder of 2,000 assets and watch the job reach done, restore from the trash, and see a rename
+// made through the Unicat API appear without a reload. Screenshots go to docs/screenshots/.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import type { Page } from 'playwright-core';
+import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
+import { seedFolder, seedFiles } from '../helpers/seed.ts';
+import { UnicatClient } from '../helpers/unicat-client.ts';
+import { UplynkClient } from '../uplynk/client.ts';
+import { launchBrowser, type TestBrowser } from './browser.ts';
+
+const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+
+let t: TestServer;
+let fx: Fixture;
+let b: TestBrowser;
+let page: Page;
+let files: string[];
+let dir: string;
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+const view = () => page.getByRole('listbox');
+const item = (name: string) => view().locator(`[role="option"][data-name="${name}"]`);
+const status = () => page.locator('.status-line');
+
+beforeAll(async () => {
+  t = await startTestServer();
+  fx = await createFixture(t.db, { owner: 'owner' });
+  const big = await seedFolder(t.db, fx.projectId, 'big');
+  await seedFiles(t.db, fx.projectId, big.id, 2000, 'photo-');
+  dir = mkdtempSync(join(tmpdir(), 'assetlib-web-'));
+  const colors = [{ r: 220, g: 60, b: 60 }, { r: 60, g: 160, b: 80 }, { r: 50, g: 90, b: 210 }];
+  files = await Promise.all(colors.map(async (background, i) => {
+    const f = join(dir, `sample-${i + 1}.png`);
+    await sharp({ create: { width: 320, height: 240, channels: 3, background } }).png().toFile(f);
+    return f;
+  }));
+  mkdirSync(SHOTS, { recursive: true });
+  b = await launchBrowser();
+  page = await b.browser.newPage();
+});
+
+afterAll(async () => {
+  await b?.close();
+  await t?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the web console', () => {
+  it('refuses a wrong key with a readable message, then signs in', async () => {
+    await page.goto(t.url);
+    await page.getByLabel('Email').fill(fx.users.owner.email);
+    await page.getByLabel('API key').fill('al_wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'unknown email or API key' }).textContent()).resolves.toContain('unknown email or API key');
+    await shot('sign-in');
+    await page.getByLabel('API key').fill(fx.users.owner.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await item('big').waitFor();
+    await page.locator('.feed.live').waitFor();
+  });
+
+  it('uploads three images with progress and shows them in the grid', async () => {
+    await page.getByLabel('Files to upload').setInputFiles(files);
+    await page.locator('#uploads-title').waitFor();
+    await page.getByText('3 of 3 files uploaded').waitFor();
+    for (let i = 1; i <= 3; i++) await item(`sample-${i}.png`).waitFor();
+    // folders first, then the files by name
+    const names = await view().locator('[role="option"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    expect(names).toEqual(['big', 'sample-1.png', 'sample-2.png', 'sample-3.png']);
+    await shot('browse-grid');
+  });
+
+  it('selects two with shift-click and adds them to a new library, seen through the Uplynk API', async () => {
+    await item('sample-1.png').click();
+    await item('sample-2.png').click({ modifiers: ['Shift'] });
+    await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+    expect(await view().locator('[aria-selected="true"]').count()).toBe(2);
+    await page.getByRole('button', { name: 'Add to library…' }).click();
+    await page.getByLabel('Name of the new library').fill('Picks');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add' }).click();
+    await page.getByText('Added 2 to Picks').waitFor();
+
+    const up = new UplynkClient(t.url, fx.users.owner.gid, fx.users.owner.key);
+    const libs = await up.get('/libraries');
+    const lib = libs.body.items.find((l: any) => l.desc === 'Picks');
+    expect(lib).toBeTruthy();
+    const members = await up.get(`/libraries/${lib.id}/assets`);
+    expect(members.status).toBe(200);
+    const names = members.body.items.map((a: any) => a.desc).sort();
+    expect(names).toEqual(['sample-1.png', 'sample-2.png']);
+
+    await page.getByRole('link', { name: 'Libraries' }).click();
+    await page.locator('tr[data-library="Picks"]').waitFor();
+    await shot('libraries');
+    await page.getByRole('link', { name: 'Picks' }).click();
+    await item('sample-2.png').waitFor();
+  });
+
+  it('is keyboard operable: arrows move, shift extends, the detail panel follows', async () => {
+    await page.getByRole('link', { name: 'Browse' }).click();
+    await item('sample-1.png').waitFor();
+    await view().focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+    await page.locator('#detail-title', { hasText: 'sample-2.png' }).waitFor();
+    await page.locator('.detail .libs', { hasText: 'Picks' }).waitFor();
+    await page.getByRole('button', { name: 'List' }).click();
+    await shot('browse-list-detail');
+    await page.getByRole('button', { name: 'Grid' }).click();
+  });
+
+  it('bulk-deletes a folder of 2,000 assets with live progress, then restores them from the trash', async () => {
+    await item('big').dblclick();
+    await status().filter({ hasText: '2,000 items' }).waitFor();
+    await view().focus();
+    await page.keyboard.press('Control+a');
+    await page.getByTestId('selected-count').filter({ hasText: '2,000 selected' }).waitFor();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    const job = page.locator('li.job').first();
+    await job.waitFor();
+    await page.locator('li.job[data-status="done"]').first().waitFor({ timeout: 60_000 });
+    await expect(job.locator('.job-count').textContent()).resolves.toBe('2,000 / 2,000 done');
+    // the folder empties itself from the feed, without a reload
+    await status().filter({ hasText: /^0 items/ }).waitFor();
+    await shot('jobs-done');
+
+    await page.getByRole('link', { name: 'Trash' }).click();
+    await status().filter({ hasText: '2,000 items' }).waitFor();
+    await shot('trash');
+    await view().focus();
+    await page.keyboard.press('Control+a');
+    await page.getByRole('button', { name: 'Restore' }).click();
+    await page.locator('li.job[data-status="done"] >> text=Restore').waitFor({ timeout: 60_000 });
+    const restore = page.locator('li.job', { hasText: 'Restore' });
+    await expect(restore.locator('.job-count').textContent()).resolves.toBe('2,000 / 2,000 done');
+    await status().filter({ hasText: /^0 items/ }).waitFor();
+  });
+
+  it('shows a rename made through the Unicat API without a reload', async () => {
+    await page.getByRole('link', { name: 'Browse' }).click();
+    await item('sample-3.png').waitFor();
+    await item('big').locator('.tile-meta', { hasText: '2000 items' }).waitFor();
+    const uc = new UnicatClient(t.url, fx.projectGid);
+    await uc.auth(fx.users.owner.key);
+    const gid = await item('sample-3.png').getAttribute('data-gid');
+    await uc.call('assets/update', { asset: gid, name: 'renamed-elsewhere.png' });
+    await item('renamed-elsewhere.png').waitFor();
+    expect(await item('sample-3.png').count()).toBe(0);
+  });
+
+  it('stays readable at 200% zoom (no horizontal scrolling)', async () => {
+    await page.setViewportSize({ width: 700, height: 450 }); // 1400x900 at 200%
+    await item('big').waitFor();
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('zoom-200');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+});

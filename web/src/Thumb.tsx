@@ -1,0 +1,39 @@
+// An asset's picture: its thumbnail from the DAM transform API when there is one, else an icon
+// for its type.
+import { useEffect, useState } from 'react';
+import type { Asset } from './types.ts';
+import { thumbnailUrl } from './media.ts';
+
+// simple line icons (no emoji font needed), 24x24
+const PATHS: Record<string, string> = {
+  folder: 'M3 6a1 1 0 0 1 1-1h5l2 2h9a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z',
+  image: 'M4 4h16v16H4z M4 16l5-5 4 4 3-3 4 4 M15 9.5a1.5 1.5 0 1 0 0-.01',
+  video: 'M3 6h13v12H3z M16 10l5-3v10l-5-3',
+  audio: 'M9 18V6l11-2v12 M9 18a3 3 0 1 1-6 0 3 3 0 0 1 6 0 M20 16a3 3 0 1 1-6 0 3 3 0 0 1 6 0',
+  file: 'M6 3h8l4 4v14H6z M14 3v4h4 M9 12h6 M9 16h6',
+};
+
+export function TypeIcon({ asset }: { asset: Asset }) {
+  const kind = asset.is_file ? asset.type ?? 'file' : 'folder';
+  return (
+    <svg className={`type-icon type-${kind}`} viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" strokeLinecap="round">
+      <path d={PATHS[kind] ?? PATHS.file} fill={kind === 'folder' ? 'currentColor' : 'none'} fillOpacity={kind === 'folder' ? 0.15 : 0} />
+    </svg>
+  );
+}
+
+export function Thumb({ asset, size }: { asset: Asset; size: 'small' | 'large' }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    setUrl(null);
+    setFailed(false);
+    if (asset.is_file && asset.type === 'image') {
+      thumbnailUrl(asset, size === 'small' ? 320 : 800).then((u) => { if (live) setUrl(u); }, () => { if (live) setFailed(true); });
+    }
+    return () => { live = false; };
+  }, [asset.gid, asset.version, asset.is_file, asset.type, size]);
+  if (url && !failed) return <img className="thumb" src={url} alt="" loading="lazy" decoding="async" onError={() => setFailed(true)} />;
+  return <TypeIcon asset={asset} />;
+}
