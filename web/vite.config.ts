@@ -6,8 +6,6 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   plugins: [react()],
-  // a production React whatever NODE_ENV the builder runs under (vitest sets it to test)
-  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: { target: 'es2022', sourcemap: false, assetsInlineLimit: 0, chunkSizeWarningLimit: 400 },
   server: { proxy: { '/api': 'http://127.0.0.1:8080', '/sync': { target: 'http://127.0.0.1:8080', ws: true }, '/console': 'http://127.0.0.1:8080', '/dam': 'http://127.0.0.1:8080' } },
 });

@@ -46,7 +46,15 @@ export async function ensureWebBuild(log: (m: string) => void = () => undefined)
   const out = mkdtempSync(join(WEB, '.dist-'));
   chmodSync(out, 0o755);
   try {
-    await build({ configFile: join(WEB, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+    // a production build whatever NODE_ENV the caller runs under (vitest sets "test", which would
+    // make the JSX transform emit development calls)
+    const env = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: join(WEB, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+    } finally {
+      if (env === undefined) delete process.env.NODE_ENV; else process.env.NODE_ENV = env;
+    }
     for (const f of files(out)) {
       if (!/\.(js|css|html|svg)$/.test(f) || statSync(f).size < 1024) continue;
       const buf = readFileSync(f);

@@ -22,6 +22,7 @@ let b: TestBrowser;
 let page: Page;
 let files: string[];
 let dir: string;
+const pageErrors: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 const view = () => page.getByRole('listbox');
@@ -43,6 +44,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   b = await launchBrowser();
   page = await b.browser.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
 afterAll(async () => {
@@ -164,5 +166,9 @@ describe('the web console', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('zoom-200');
     await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  it('raised no uncaught error in the page', () => {
+    expect(pageErrors).toEqual([]);
   });
 });
