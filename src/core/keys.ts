@@ -1,6 +1,7 @@
 // API keys: random, shown once, stored as sha256; one key = one user in one project.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/pool.ts';
+import { defineStatement, run } from '../db/statement.ts';
 import { invalid, notFound, unauthenticated, forbidden } from './errors.ts';
 import type { Role } from './users.ts';
 import { sealKey, unsealKey } from './key-seal.ts';
@@ -34,24 +35,53 @@ export interface Actor {
   keyId: number;
 }
 
-const ACTOR_COLUMNS = `
-  SELECT u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
-         p.id AS "projectId", p.gid::text AS "projectGid", m.role, k.id AS "keyId"`;
-const ACTOR_FROM = `
-  FROM api_keys k
-  JOIN users u ON u.id = k.user_id
-  JOIN projects p ON p.id = k.project_id
-  LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id`;
-const ACTOR_SQL = ACTOR_COLUMNS + ACTOR_FROM;
+/** How an actor is looked up: by a key's hash (api key), by key id and user (JWT), all keys of a user (HMAC), or a member (a job). */
+export type ActorBy =
+  | { by: 'key_hash'; keyHash: string }
+  | { by: 'key_id'; keyId: number; userGid: string }
+  | { by: 'user_keys'; userGid: string }
+  | { by: 'member'; userId: number; projectId: number; keyId: number | null };
+
+export type ActorRow = Omit<Actor, 'role'> & { role: Role | null; key_sealed?: string };
+
+const ACTOR_COLUMNS = `SELECT u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
+       p.id AS "projectId", p.gid::text AS "projectGid", m.role`;
+const KEY_FROM = `, k.id AS "keyId"
+FROM api_keys k
+JOIN users u ON u.id = k.user_id
+JOIN projects p ON p.id = k.project_id
+LEFT JOIN memberships m ON m.project_id = k.project_id AND m.user_id = k.user_id`;
+
+/** THE actor query: who a caller is (user, project, role, key), whichever way they authenticated. */
+export const actorQuery = defineStatement<ActorBy, ActorRow>({
+  name: 'actor',
+  summary: 'the actor (user, project, project role, key) of a request or a job',
+  render(p) {
+    switch (p.by) {
+      case 'key_hash': return { text: `${ACTOR_COLUMNS}${KEY_FROM}\nWHERE k.key_hash = $1 AND k.revoked_on IS NULL`, values: [p.keyHash] };
+      case 'key_id': return { text: `${ACTOR_COLUMNS}${KEY_FROM}\nWHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid`, values: [p.keyId, p.userGid] };
+      case 'user_keys': return { text: `${ACTOR_COLUMNS}, k.key_sealed${KEY_FROM}\nWHERE u.gid = $1::uuid AND k.revoked_on IS NULL ORDER BY k.id`, values: [p.userGid] };
+      case 'member': return {
+        text: `${ACTOR_COLUMNS}, $3::bigint AS "keyId"\nFROM users u JOIN projects p ON p.id = $2\nJOIN memberships m ON m.project_id = p.id AND m.user_id = u.id\nWHERE u.id = $1`,
+        values: [p.userId, p.projectId, p.keyId ?? 0],
+      };
+    }
+  },
+  samples: [
+    { label: 'an api key (Unicat auth, Oracle Basic)', params: { by: 'key_hash', keyHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } },
+    { label: 'a JWT (key id and user)', params: { by: 'key_id', keyId: 7, userGid: '6f1c2a8e-0000-4000-8000-000000000002' } },
+    { label: 'the keys of a user (Uplynk HMAC)', params: { by: 'user_keys', userGid: '6f1c2a8e-0000-4000-8000-000000000002' } },
+    { label: 'a member (the user who started a job)', params: { by: 'member', userId: 2, projectId: 1, keyId: 7 } },
+  ],
+});
 
 /** Authenticates an API key; when projectGid is given the key must belong to that project. */
 export async function actorForKey(db: Db, key: string, projectGid?: string): Promise<Actor> {
-  const { rows } = await db.query(`${ACTOR_SQL} WHERE k.key_hash = $1 AND k.revoked_on IS NULL`, [hashKey(key)]);
-  const a = rows[0];
+  const a = (await run(db, actorQuery, { by: 'key_hash', keyHash: hashKey(key) }))[0];
   if (!a) throw unauthenticated('unknown or revoked api key');
   if (projectGid !== undefined && a.projectGid !== projectGid) throw forbidden('the api key is not for this project');
   if (!a.role) throw forbidden('the user is not a member of this project');
-  return a;
+  return a as Actor;
 }
 
 /**
@@ -60,23 +90,19 @@ export async function actorForKey(db: Db, key: string, projectGid?: string): Pro
  * JWTs' access), and the user must still be a member there.
  */
 export async function actorForUser(db: Db, keyId: number, userGid: string, projectGid: string): Promise<Actor> {
-  const { rows } = await db.query(`${ACTOR_SQL} WHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid`, [keyId, userGid]);
-  const a = rows[0];
+  const a = (await run(db, actorQuery, { by: 'key_id', keyId, userGid }))[0];
   if (!a) throw unauthenticated('the key behind this token was revoked');
   if (a.projectGid !== projectGid) throw forbidden('this JWT is for another project: authenticate with an api key of this project');
   if (!a.role) throw forbidden('not a member of this project');
-  return a;
+  return a as Actor;
 }
-
-export const canWrite = (a: Actor) => a.role !== 'viewer';
 
 /** The actor of a key by id (Bearer JWTs outside a project path act in the key's project). */
 export async function actorForKeyId(db: Db, keyId: number, userGid: string): Promise<Actor> {
-  const { rows } = await db.query(`${ACTOR_SQL} WHERE k.id = $1 AND k.revoked_on IS NULL AND u.gid = $2::uuid`, [keyId, userGid]);
-  const a = rows[0];
+  const a = (await run(db, actorQuery, { by: 'key_id', keyId, userGid }))[0];
   if (!a) throw unauthenticated('the key behind this token was revoked');
   if (!a.role) throw forbidden('the user is not a member of the project');
-  return a;
+  return a as Actor;
 }
 
 /**
@@ -85,7 +111,6 @@ export async function actorForKeyId(db: Db, keyId: number, userGid: string): Pro
  * (Uplynk's msg/sig). One query.
  */
 export async function keyActorsOfUser(db: Db, userGid: string): Promise<{ key: string; actor: Omit<Actor, 'role'> & { role: Role | null } }[]> {
-  const { rows } = await db.query(`${ACTOR_COLUMNS}, k.key_sealed ${ACTOR_FROM}
-     WHERE u.gid = $1::uuid AND k.revoked_on IS NULL ORDER BY k.id`, [userGid]);
-  return Promise.all(rows.map(async ({ key_sealed, ...actor }) => ({ key: await unsealKey(db, key_sealed), actor })));
+  const rows = await run(db, actorQuery, { by: 'user_keys', userGid });
+  return Promise.all(rows.map(async ({ key_sealed, ...actor }) => ({ key: await unsealKey(db, key_sealed!), actor })));
 }

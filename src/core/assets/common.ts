@@ -2,8 +2,8 @@
 // the write-permission rule.
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
-import { canWrite } from '../keys.ts';
-import { forbidden, invalid } from '../errors.ts';
+import { requirePermission } from '../access.ts';
+import { invalid } from '../errors.ts';
 
 /**
  * Result of a set-based batch (trashSubtrees, restoreSubtrees, moveSubtrees): how many of the
@@ -13,9 +13,9 @@ import { forbidden, invalid } from '../errors.ts';
  */
 export interface BatchOutcome { done: number; failed: Record<string, number> }
 
-/** Viewers only read. */
+/** Viewers only read (the project permission asset.write, src/core/access.ts). */
 export function requireWrite(actor: Actor): void {
-  if (!canWrite(actor)) throw forbidden('a viewer cannot change assets', { role: actor.role });
+  requirePermission(actor, 'asset.write');
 }
 
 const TREE_LOCK_CLASS = 727_271_002;

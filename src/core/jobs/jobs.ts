@@ -3,8 +3,8 @@
 import type pg from 'pg';
 import { withTx, type Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
-import { canWrite } from '../keys.ts';
-import { forbidden, invalid, notFound, rule } from '../errors.ts';
+import { requirePermission } from '../access.ts';
+import { invalid, notFound, rule } from '../errors.ts';
 import { normalizeId, requireId } from '../ids.ts';
 import { checkSelection, parseSelection } from './deps.ts';
 
@@ -37,7 +37,7 @@ export interface CreateJobInput { selection: unknown; parent?: unknown }
 
 /** Validates the request, creates the job (queued) with its first cc event; returns the token. */
 export async function createBulkJob(pool: pg.Pool, actor: Actor, kind: JobKind, input: CreateJobInput): Promise<{ token: string; job: JobData }> {
-  if (!canWrite(actor)) throw forbidden('a viewer cannot change assets');
+  requirePermission(actor, 'job.write');
   if (input.selection === undefined) throw invalid('selection is required', { field: 'selection' });
   // 422/1006 naming the bad entry (shape, then {children} targets that are not folders of the
   // project); the worker parses it again from params when it materialises the selection.
@@ -92,7 +92,7 @@ export async function getJob(db: Db, actor: Actor, rawToken: unknown): Promise<{
  * info.cancelled true; cancelling a finished job changes nothing and answers its state.
  */
 export async function cancelJob(pool: pg.Pool, actor: Actor, rawToken: unknown): Promise<{ token: string; job: JobData }> {
-  if (!canWrite(actor)) throw forbidden('a viewer cannot cancel jobs');
+  requirePermission(actor, 'job.write', 'a viewer cannot cancel jobs');
   const token = tokenOf(rawToken);
   return withTx(pool, async (tx) => {
     const { rows } = await tx.query(

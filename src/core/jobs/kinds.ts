@@ -1,7 +1,9 @@
 // What each job kind does to one batch of selected assets, and as whom a job acts.
 import type { Db } from '../../db/pool.ts';
-import type { Actor } from '../keys.ts';
+import { actorQuery, type Actor } from '../keys.ts';
+import { run } from '../../db/statement.ts';
 import type { JobKind, JobParams } from './jobs.ts';
+import { can } from '../access.ts';
 import { trashSubtrees, restoreSubtrees, moveSubtrees, type BatchOutcome } from './deps.ts';
 
 export type { BatchOutcome };
@@ -30,14 +32,8 @@ export function runBatch(tx: Db, actor: Actor, kind: JobKind, params: JobParams,
  * user removed from the project, or made a viewer, stops their queued jobs). null: may not write.
  */
 export async function actorForJob(db: Db, job: { user_id: number; project_id: number; key_id: number | null }): Promise<Actor | null> {
-  const { rows } = await db.query(
-    `SELECT u.id AS "userId", u.gid::text AS "userGid", u.email, u.name,
-            p.id AS "projectId", p.gid::text AS "projectGid", m.role, $3::bigint AS "keyId"
-     FROM users u JOIN projects p ON p.id = $2
-     JOIN memberships m ON m.project_id = p.id AND m.user_id = u.id
-     WHERE u.id = $1`, [job.user_id, job.project_id, job.key_id ?? 0]);
-  const a = rows[0] as Actor | undefined;
-  return a && a.role !== 'viewer' ? a : null;
+  const a = (await run(db, actorQuery, { by: 'member', userId: job.user_id, projectId: job.project_id, keyId: job.key_id }))[0] as Actor | undefined;
+  return a && can(a, 'job.write') ? a : null;
 }
 
 /** For a move: the parent must still be a live folder; locks it (FOR SHARE) for the batch. */

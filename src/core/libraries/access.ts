@@ -1,4 +1,4 @@
-// Library access: who may do what with a library. See docs/libraries.md.
+// Loading a library as one caller sees it. Who may do what is src/core/access.ts. See docs/libraries.md.
 //   owner        the library's owner: everything, incl. trash and restore
 //   manager      a sharee who also renames, edits and shares
 //   contributor  a sharee who adds and removes assets
@@ -11,29 +11,11 @@
 // nor shared with the caller is not_found: callers cannot tell these apart.
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
+import { effectiveAccess, libraryRoleSql, requireLibrary, type Access, type LibraryPermission, type LibraryRole } from '../access.ts';
 
-export type Access = 'owner' | 'manager' | 'contributor' | 'viewer';
-export type ShareRole = 'viewer' | 'downloader' | 'contributor' | 'manager';
-export const SHARE_ROLES: readonly ShareRole[] = ['viewer', 'downloader', 'contributor', 'manager'];
-
-/** The library access of an owner or a share role. */
-const ACCESS_OF: Record<ShareRole | 'owner', Access> = {
-  viewer: 'viewer', downloader: 'viewer', contributor: 'contributor', manager: 'manager', owner: 'owner',
-};
-
-const RANK: Record<Access, number> = { viewer: 1, contributor: 2, manager: 3, owner: 4 };
-
-export function atLeast(access: Access, need: Access): boolean {
-  return RANK[access] >= RANK[need];
-}
-
-/** The caller's effective access from their library role ('owner' or a share role) and their project role. */
-export function effectiveAccess(actor: Actor, raw: ShareRole | 'owner' | null): Access | null {
-  if (!raw) return null;
-  return actor.role === 'viewer' ? 'viewer' : ACCESS_OF[raw];
-}
+export { effectiveAccess, SHARE_ROLES, type Access, type ShareRole, type LibraryRole } from '../access.ts';
 
 export interface UserRef { gid: string; email: string; name: string }
 
@@ -52,7 +34,9 @@ export interface LibraryInfo {
   deletedOn: Date | null;
   owner: UserRef;
   modifiedBy: UserRef | null;
-  /** the caller's access to it */
+  /** the caller's library role ('owner' or their share role) */
+  role: LibraryRole;
+  /** the caller's access to it, as shown (capped at viewer for a project viewer) */
   access: Access;
 }
 
@@ -68,7 +52,7 @@ export function librarySelect(withCount: boolean, userParam: string): string {
     l.allow_copy AS "allowCopy", l.is_ad AS "isAd", l.created, l.modified, l.deleted_on AS "deletedOn",
     json_build_object('gid', o.gid, 'email', o.email, 'name', o.name) AS owner,
     CASE WHEN mb.id IS NULL THEN NULL ELSE json_build_object('gid', mb.gid, 'email', mb.email, 'name', mb.name) END AS "modifiedBy",
-    CASE WHEN l.owner_id = ${userParam} THEN 'owner' ELSE s.role END AS access
+    ${libraryRoleSql(userParam)} AS role
     ${withCount ? `, ${MEMBER_COUNT} AS "memberCount"` : ''}`;
 }
 
@@ -93,18 +77,15 @@ export async function loadLibrary(db: Db, actor: Actor, rawGid: unknown, opts: {
      WHERE l.gid = $1::uuid AND l.project_id = $2`, [gid, actor.projectId, actor.userId]);
   const lib = rows[0] as Library | undefined;
   if (!lib) throw missing();
-  if (lib.deletedOn && !(opts.trashed && lib.access === 'owner')) throw missing();
-  const access = effectiveAccess(actor, lib.access as ShareRole | 'owner');
+  if (lib.deletedOn && !(opts.trashed && lib.role === 'owner')) throw missing();
+  const access = effectiveAccess(actor, lib.role);
   if (!access) throw missing();
   lib.access = access;
   if (!opts.withCount) delete (lib as Partial<Library>).memberCount;
   return lib;
 }
 
-/** Throws forbidden unless the caller's access is at least `need`. */
-export function requireAccess(lib: LibraryInfo, need: Access, action: string): void {
-  if (!atLeast(lib.access, need)) {
-    throw forbidden(`${action} needs ${need} access to the library; you have ${lib.access}`,
-      { library: lib.gid, access: lib.access, needed: need });
-  }
+/** Throws forbidden unless the caller holds the library permission (src/core/access.ts). */
+export function requireAccess(actor: Actor, lib: LibraryInfo, perm: LibraryPermission, action: string): void {
+  requireLibrary(actor, lib, perm, action);
 }

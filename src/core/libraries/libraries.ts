@@ -3,7 +3,8 @@
 // trash DELETE, restore INSERT; share changes UPDATE (sharing.ts).
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
-import { forbidden, invalid, notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
+import { requirePermission } from '../access.ts';
 import { loadLibrary, librarySelect, libraryJoins, requireAccess, effectiveAccess, type Library } from './access.ts';
 
 export const MAX_NAME = 1000;
@@ -33,7 +34,7 @@ function bool(v: unknown, field: string): boolean | undefined {
 
 /** Creates a library owned by the caller in the caller's project. Project viewers cannot. */
 export async function createLibrary(db: Db, actor: Actor, input: LibraryInput): Promise<Library> {
-  if (actor.role === 'viewer') throw forbidden('a project viewer cannot create libraries');
+  requirePermission(actor, 'library.create');
   const name = text(input.name, 'name', MAX_NAME, true)!;
   const description = text(input.description, 'description', MAX_DESCRIPTION, false) ?? '';
   const allowCopy = bool(input.allowCopy, 'allowCopy') ?? false;
@@ -122,7 +123,7 @@ export async function listLibraries(db: Db, actor: Actor, opts: ListLibrariesOpt
     items.push({
       ...l,
       created: new Date(l.created), modified: new Date(l.modified), deletedOn: l.deletedOn ? new Date(l.deletedOn) : null,
-      access: effectiveAccess(actor, l.access)!,
+      access: effectiveAccess(actor, l.role)!,
     });
   }
   return { items, total: rows[0].total, totalOwned: rows[0].owned, totalShared: rows[0].shared };
@@ -131,7 +132,7 @@ export async function listLibraries(db: Db, actor: Actor, opts: ListLibrariesOpt
 /** Renames or edits a library: managers and the owner. Returns the library as updated. */
 export async function updateLibrary(db: Db, actor: Actor, gid: unknown, input: LibraryInput): Promise<Library> {
   const lib = await loadLibrary(db, actor, gid);
-  requireAccess(lib, 'manager', 'updating a library');
+  requireAccess(actor, lib, 'library.edit', 'updating a library');
   const name = text(input.name, 'name', MAX_NAME, input.name !== undefined);
   const description = text(input.description, 'description', MAX_DESCRIPTION, false);
   const allowCopy = bool(input.allowCopy, 'allowCopy');
@@ -154,7 +155,7 @@ export async function updateLibrary(db: Db, actor: Actor, gid: unknown, input: L
 export async function trashLibrary(db: Db, actor: Actor, gid: unknown): Promise<void> {
   const lib = await loadLibrary(db, actor, gid, { trashed: true });
   if (lib.deletedOn) throw notFound('the library is already in the trash', { library: lib.gid, name: lib.name, reason: 'in_trash' });
-  requireAccess(lib, 'owner', 'trashing a library');
+  requireAccess(actor, lib, 'library.trash', 'trashing a library');
   await db.query(
     `WITH u AS (
        UPDATE libraries SET deleted_on = now(), modified = now(), modified_by = $2
@@ -165,7 +166,7 @@ export async function trashLibrary(db: Db, actor: Actor, gid: unknown): Promise<
 /** Restores a trashed library: owner only. A library that is not in the trash is returned as it is. */
 export async function restoreLibrary(db: Db, actor: Actor, gid: unknown): Promise<Library> {
   const lib = await loadLibrary(db, actor, gid, { trashed: true });
-  requireAccess(lib, 'owner', 'restoring a library');
+  requireAccess(actor, lib, 'library.trash', 'restoring a library');
   if (lib.deletedOn) {
     await db.query(
       `WITH u AS (

@@ -3,12 +3,17 @@
 // assets/library_assets, and inserted or deleted in the same statement). Feed events
 // ('libraries_assets', key '<library gid>/<asset gid>') come from the statement-level triggers of
 // migration 002, in the same statement. See docs/libraries.md.
-import pg from 'pg';
+import type pg from 'pg';
 import type { Db } from '../../db/pool.ts';
+import { run } from '../../db/statement.ts';
+import { can, effectiveAccess, type LibraryRole } from '../access.ts';
+import { addMembers, removeMembers, type MembershipRow } from './membership-sql.ts';
 import type { Actor } from '../keys.ts';
-import { CoreError, invalid, tooLarge, type ErrorKind } from '../errors.ts';
+import { CoreError, invalid, notFound, tooLarge, type ErrorKind } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
 import { loadLibrary, requireAccess, type LibraryInfo } from './access.ts';
+
+export { membershipSql } from './membership-sql.ts';
 
 export type MembershipOp = 'add' | 'remove';
 
@@ -84,97 +89,33 @@ export interface MembershipFailureInfo {
   [k: string]: unknown;
 }
 
-// The parts both statements share: the library when the caller may change its members (the same
-// rule as requireAccess), the distinct input ids with their order, the joins that classify each id,
-// and the gate that lets the write through only when no outcome fails the policy.
-const LIB_AND_INPUT = `
-  lib AS (
-    SELECT l.id FROM libraries l LEFT JOIN library_shares s ON s.library_id = l.id AND s.user_id = $4
-    WHERE l.gid = $1::uuid AND l.project_id = $3 AND l.deleted_on IS NULL AND $7::boolean
-      AND (l.owner_id = $4 OR s.role IN ('contributor', 'manager'))),
-  inp AS (SELECT u.g, u.o FROM unnest($2::uuid[]) WITH ORDINALITY AS u(g, o))`;
-const NOT_IN_PROJECT = `
-      CASE WHEN a.id IS NULL THEN 'not_found'
-           WHEN a.project_id <> $3 THEN CASE WHEN m.user_id IS NULL THEN 'not_found' ELSE 'no_permission' END
-           WHEN NOT a.is_file THEN 'not_a_file'`;
-// Every table is probed from the input (LATERAL ... OFFSET 0: the subquery is not flattened, so
-// the plan is a nested loop over the ids with an index probe per id), never the reverse: a plan
-// that scans a table and looks each row up in the input goes quadratic when the statistics say
-// the table is empty (ANALYZE of an emptied library_assets: 54 s for 10,000 ids). docs/perf-plans.md
-const CLASSIFY_FROM = `
-    FROM inp
-    LEFT JOIN LATERAL (SELECT a.id, a.project_id, a.is_file, a.deleted_on FROM assets a WHERE a.gid = inp.g OFFSET 0) a ON true
-    LEFT JOIN LATERAL (SELECT m.user_id FROM memberships m
-                       WHERE a.project_id <> $3 AND m.project_id = a.project_id AND m.user_id = $4 OFFSET 0) m ON true
-    LEFT JOIN LATERAL (SELECT la.asset_id, la.added_on FROM library_assets la
-                       WHERE la.library_id = (SELECT id FROM lib) AND la.asset_id = a.id OFFSET 0) la ON true`;
-const GATE = `
-  gate AS (SELECT EXISTS (SELECT 1 FROM lib) AS lib_ok,
-                  EXISTS (SELECT 1 FROM lib) AND NOT $6::boolean AND NOT EXISTS (SELECT 1 FROM c WHERE c.outcome = ANY($5::text[])) AS ok)`;
-
-const ADD_SQL = `
-  WITH ${LIB_AND_INPUT},
-  c AS (
-    SELECT inp.o, inp.g, a.id AS asset_id, la.added_on,${NOT_IN_PROJECT}
-           WHEN la.asset_id IS NOT NULL THEN 'already_member'
-           WHEN a.deleted_on IS NOT NULL THEN 'deleted_asset'
-           ELSE 'added' END AS outcome${CLASSIFY_FROM}),${GATE},
-  ch AS (
-    INSERT INTO library_assets(library_id, asset_id, asset_gid, project_id, added_by)
-    SELECT lib.id, c.asset_id, c.g, $3, $4 FROM c, gate, lib WHERE gate.ok AND c.outcome = 'added'
-    ORDER BY c.asset_id -- one lock order for concurrent requests
-    ON CONFLICT (library_id, asset_id) DO NOTHING
-    RETURNING asset_id)
-  SELECT c.g::text AS id,
-         CASE WHEN c.outcome = 'added' AND gate.ok AND ch.asset_id IS NULL THEN 'already_member' ELSE c.outcome END AS outcome,
-         coalesce(c.added_on, now()) AS at, gate.ok AS applied, gate.lib_ok, (ch.asset_id IS NOT NULL) AS changed
-  FROM c CROSS JOIN gate LEFT JOIN ch ON ch.asset_id = c.asset_id
-  ORDER BY c.o`;
-
-const REMOVE_SQL = `
-  WITH ${LIB_AND_INPUT},
-  c AS (
-    SELECT inp.o, inp.g, a.id AS asset_id,${NOT_IN_PROJECT}
-           WHEN la.asset_id IS NULL THEN 'not_member'
-           ELSE 'removed' END AS outcome${CLASSIFY_FROM}),${GATE},
-  lk AS ( -- lock the rows in one order (concurrent requests), probing the index from the ids
-    SELECT x.asset_id
-    FROM (SELECT c.asset_id FROM c, gate WHERE gate.ok AND c.outcome = 'removed' ORDER BY c.asset_id) r
-    CROSS JOIN LATERAL (SELECT la.asset_id FROM library_assets la
-                        WHERE la.library_id = (SELECT id FROM lib) AND la.asset_id = r.asset_id FOR UPDATE) x),
-  ch AS ( -- one index scan of the primary key for the locked ids
-    DELETE FROM library_assets la
-    WHERE la.library_id = (SELECT id FROM lib) AND la.asset_id = ANY (ARRAY(SELECT asset_id FROM lk))
-    RETURNING la.asset_id)
-  SELECT c.g::text AS id,
-         CASE WHEN c.outcome = 'removed' AND gate.ok AND ch.asset_id IS NULL THEN 'not_member' ELSE c.outcome END AS outcome,
-         now() AS at, gate.ok AS applied, gate.lib_ok, (ch.asset_id IS NOT NULL) AS changed
-  FROM c CROSS JOIN gate LEFT JOIN ch ON ch.asset_id = c.asset_id
-  ORDER BY c.o`;
-
 /**
  * Concurrent requests over overlapping ids in different orders can deadlock (PostgreSQL then
- * aborts one of them). The statement is atomic and re-classifies everything, so running it again
- * is correct. Only when not inside a caller's transaction (a Pool), else the caller's tx is gone.
+ * aborts one of them). The statement is atomic (it is its own transaction: the use case runs it
+ * on the pool) and re-classifies everything, so running it again is correct.
  */
-async function withDeadlockRetry<T>(fn: () => Promise<T>, db?: Db): Promise<T> {
+async function withDeadlockRetry<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (attempt < 4 && (code === '40P01' || code === '40001') && (db === undefined || db instanceof pg.Pool)) continue;
+      if (attempt < 4 && (code === '40P01' || code === '40001')) continue;
       throw err;
     }
   }
 }
 
-/** The SQL of one membership statement (exported for the bench's floor). Params: $1 library gid,
- *  $2 uuid[] distinct ids, $3 project id, $4 user id, $5 failing outcomes text[], $6 force-fail,
- *  $7 the caller may write in the project. It checks the caller's access itself (writes nothing
- *  when the library is not theirs to change: lib_ok false), so that it can run beside loadLibrary. */
-export function membershipSql(op: MembershipOp): string {
-  return op === 'add' ? ADD_SQL : REMOVE_SQL;
+/** The library json of the statement as a LibraryInfo for the caller; null when they hold no role on it. */
+function libraryOf(actor: Actor, raw: Record<string, unknown> | null): LibraryInfo | null {
+  if (!raw) return null;
+  const access = effectiveAccess(actor, raw.role as LibraryRole | null);
+  if (!access) return null;
+  return {
+    ...(raw as unknown as LibraryInfo), access,
+    created: new Date(raw.created as string), modified: new Date(raw.modified as string),
+    deletedOn: raw.deletedOn ? new Date(raw.deletedOn as string) : null,
+  };
 }
 
 /**
@@ -186,7 +127,7 @@ export function membershipSql(op: MembershipOp): string {
  * MembershipFailureInfo; a failed request changes nothing.
  */
 export async function changeMembership(
-  db: Db, actor: Actor, libraryGid: unknown, op: MembershipOp, rawIds: readonly unknown[], policy: MembershipPolicy,
+  db: pg.Pool, actor: Actor, libraryGid: unknown, op: MembershipOp, rawIds: readonly unknown[], policy: MembershipPolicy,
 ): Promise<MembershipResult> {
   if (op !== 'add' && op !== 'remove') throw invalid('op must be add or remove', { field: 'op' });
   if (!(policy in FAILING)) throw invalid('unknown membership policy', { field: 'policy' });
@@ -213,40 +154,26 @@ export async function changeMembership(
   }
 
   const action = op === 'add' ? 'adding assets to a library' : 'removing assets from a library';
-  const checked = async () => {
-    const lib = await loadLibrary(db, actor, libraryGid);
-    requireAccess(lib, 'contributor', action);
-    return lib;
-  };
   const libGid = normalizeId(libraryGid);
   const failing = FAILING[policy];
   const malformedFails = valid.length < order.length && failing.includes('not_found');
-  const statement = () => withDeadlockRetry(() => db.query(membershipSql(op),
-    [libGid, valid, actor.projectId, actor.userId, failing, malformedFails, actor.role !== 'viewer']), db);
 
-  let library: LibraryInfo;
-  let rows: { id: string; outcome: Outcome; at: Date; applied: boolean; lib_ok: boolean; changed: boolean }[] = [];
+  let library: LibraryInfo | null;
+  let rows: MembershipRow[] = [];
   if (valid.length === 0 || !libGid) {
-    library = await checked();
-  } else if (db instanceof pg.Pool) {
-    // the library lookup (for the response and the error kind) and the statement (which checks
-    // access itself) run side by side on two connections: one round trip instead of two
-    const [l, st] = await Promise.allSettled([checked(), statement()]);
-    if (st.status === 'rejected') throw l.status === 'rejected' ? l.reason : st.reason;
-    rows = st.value.rows;
-    if (!rows[0].lib_ok) {
-      if (l.status === 'rejected') throw l.reason;
-      // access changed between the two (a share given a moment ago): once more, in sequence
-      library = l.value;
-      rows = (await statement()).rows;
-      if (!rows[0].lib_ok) throw new CoreError('forbidden', `${action} is not allowed`, { library: library.gid });
-    } else {
-      library = l.status === 'fulfilled' ? l.value : await loadLibrary(db, actor, libraryGid);
-    }
+    library = await loadLibrary(db, actor, libraryGid);
   } else {
-    library = await checked();
-    rows = (await statement()).rows;
-    if (!rows[0].lib_ok) throw new CoreError('forbidden', `${action} is not allowed`, { library: library.gid });
+    // one statement: it checks access itself, changes the members, and answers the library row
+    rows = await withDeadlockRetry(() => run(db, op === 'add' ? addMembers : removeMembers, {
+      libraryGid: libGid, ids: valid, projectId: actor.projectId, userId: actor.userId,
+      failing, forceFail: malformedFails, writer: can(actor, 'library.write'),
+    }));
+    library = libraryOf(actor, rows[0].library);
+    if (!library) throw notFound('library not found', { library: libraryGid });
+  }
+  if (!rows[0]?.lib_ok) {
+    requireAccess(actor, library, 'library.members.write', action);
+    if (rows.length) throw new CoreError('forbidden', `${action} is not allowed`, { library: library.gid });
   }
   const byId = new Map<string, { outcome: Outcome; at: Date; changed: boolean }>();
   for (const r of rows) byId.set(r.id, { outcome: r.outcome, at: r.at, changed: r.changed });

@@ -19,7 +19,7 @@ const SHARE_COLS = `json_build_object('gid', u.gid, 'email', u.email, 'name', u.
  */
 export async function shareLibrary(db: Db, actor: Actor, libraryGid: unknown, userGid: unknown, role: unknown): Promise<Share> {
   const lib = await loadLibrary(db, actor, libraryGid);
-  requireAccess(lib, 'manager', 'sharing a library');
+  requireAccess(actor, lib, 'library.share', 'sharing a library');
   if (typeof role !== 'string' || !SHARE_ROLES.includes(role as ShareRole)) {
     throw invalid(`role must be one of ${SHARE_ROLES.join(', ')}`, { field: 'role', value: role });
   }
@@ -57,7 +57,7 @@ export async function unshareLibrary(db: Db, actor: Actor, libraryGid: unknown, 
   const lib = await loadLibrary(db, actor, libraryGid);
   const user = normalizeId(userGid);
   if (!user) throw invalid('user must be a user id (uuid)', { field: 'user', value: userGid });
-  if (user !== actor.userGid) requireAccess(lib, 'manager', 'unsharing a library');
+  if (user !== actor.userGid) requireAccess(actor, lib, 'library.share', 'unsharing a library');
   const { rows } = await db.query(
     `WITH d AS (
        DELETE FROM library_shares s USING users u
@@ -72,7 +72,7 @@ export async function unshareLibrary(db: Db, actor: Actor, libraryGid: unknown, 
  */
 export async function revokeAllShares(db: Db, actor: Actor, libraryGid: unknown): Promise<number> {
   const lib = await loadLibrary(db, actor, libraryGid);
-  requireAccess(lib, 'manager', 'revoking all shares of a library');
+  requireAccess(actor, lib, 'library.share', 'revoking all shares of a library');
   const { rows } = await db.query(
     `WITH d AS (DELETE FROM library_shares WHERE library_id = $1 RETURNING 1)
      SELECT (SELECT count(*) FROM d)::int AS n,

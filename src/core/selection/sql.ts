@@ -16,7 +16,8 @@ import type { Actor } from '../keys.ts';
 import { selectionError } from '../errors.ts';
 import { Params } from '../search/params.ts';
 import { searchSql } from '../search/search.ts';
-import type { Selection, SelectionEntry } from './parse.ts';
+import { parseSelection, type Selection, type SelectionEntry } from './parse.ts';
+import { defineStatement } from '../../db/statement.ts';
 
 export interface SelectionSqlOptions { trashed: 'exclude' | 'include' }
 
@@ -164,3 +165,37 @@ export async function checkSelection(db: Db, actor: Actor, sel: Selection): Prom
   const reason = rows[0].found ? 'children of a file (not a folder)' : 'children of an asset that does not exist';
   throw selectionError(`selection entry ${index}: ${reason}`, { index, reason, children: gids[rows[0].o - 1] });
 }
+
+/** The statements of this module as reviewed artifacts (src/db/queries/selection-*.sql). */
+export interface SelectionStatementParams { projectId: number; selection: unknown[]; trashed: 'exclude' | 'include'; after?: SelectionKey; limit?: number }
+const SAMPLE_SELECTION = [
+  '6f1c2a8e-0000-4000-8000-00000000000a', '6f1c2a8e-0000-4000-8000-00000000000b',
+  { children: '6f1c2a8e-0000-4000-8000-0000000000f1', exclude: ['6f1c2a8e-0000-4000-8000-00000000000c'] },
+  { children: '6f1c2a8e-0000-4000-8000-0000000000f2' },
+  { search: { language: 'en', q: 'harbour -night' } },
+];
+export const resolveSelection = defineStatement<SelectionStatementParams, { asset_id: number | null; gid: string }>({
+  name: 'selection-resolve',
+  summary: 'a selection as one statement of distinct (asset_id, gid) rows (what a bulk job materialises)',
+  render: (p) => {
+    const s = selectionSql({ projectId: p.projectId } as Actor, parseSelection(p.selection), { trashed: p.trashed });
+    return { text: s.sql, values: s.params };
+  },
+  samples: [
+    { label: 'gids only', params: { projectId: 1, selection: SAMPLE_SELECTION.slice(0, 2), trashed: 'exclude' } },
+    { label: 'gids, two {children} (one with an exclude) and a {search}', params: { projectId: 1, selection: SAMPLE_SELECTION, trashed: 'exclude' } },
+    { label: 'the same for undelete (trashed included)', params: { projectId: 1, selection: SAMPLE_SELECTION, trashed: 'include' } },
+  ],
+});
+export const selectionPage = defineStatement<SelectionStatementParams, { asset_id: number | null; gid: string }>({
+  name: 'selection-page',
+  summary: 'one keyset page of a selection (assets/bulk/get)',
+  render: (p) => {
+    const s = selectionPageSql({ projectId: p.projectId } as Actor, parseSelection(p.selection), { trashed: p.trashed }, p.after, p.limit ?? 101);
+    return { text: s.sql, values: s.params };
+  },
+  samples: [
+    { label: 'first page', params: { projectId: 1, selection: SAMPLE_SELECTION, trashed: 'exclude', limit: 101 } },
+    { label: 'a page after asset 42', params: { projectId: 1, selection: SAMPLE_SELECTION, trashed: 'exclude', after: { id: 42, gid: '6f1c2a8e-0000-4000-8000-00000000000a' }, limit: 101 } },
+  ],
+});
