@@ -1,5 +1,6 @@
 // Configuration from the environment. Every setting has a default; see the README's table.
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 export interface Config {
   host: string;
@@ -23,6 +24,10 @@ export interface Config {
   connectionTimeoutMs: number;
   /** Uplynk msg/sig: 'vendor' (as Uplynk documents it) or 'strict' (single-use signatures; docs/dialects/uplynk.md) */
   uplynkAuth: 'vendor' | 'strict';
+  /** The origin public media URLs start with (e.g. https://dam.example.com); default: the request's. */
+  publicUrl: string | undefined;
+  /** How many dam/transform renders run at once in this process. */
+  mediaRenderConcurrency: number;
 }
 
 function int(name: string, fallback: number): number {
@@ -58,6 +63,8 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', 65_000),
     connectionTimeoutMs: int('CONNECTION_TIMEOUT_MS', 120_000),
     uplynkAuth: oneOf('UPLYNK_AUTH', ['vendor', 'strict'] as const, 'vendor'),
+    publicUrl: process.env.PUBLIC_URL || undefined,
+    mediaRenderConcurrency: Math.max(1, int('MEDIA_RENDER_CONCURRENCY', availableParallelism())),
     ...overrides,
   };
 }

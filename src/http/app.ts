@@ -9,6 +9,8 @@ import { uplynkRoutes } from '../dialects/uplynk/routes.ts';
 import { oracleRoutes } from '../dialects/oracle/routes.ts';
 import { syncRoutes } from '../dialects/unicat/sync-routes.ts';
 import { consoleRoutes } from './console.ts';
+import { damRoutes } from '../dialects/unicat/dam-routes.ts';
+import { mediaRoutes } from '../dialects/unicat/media-routes.ts';
 
 export interface RouteInfo { method: string; url: string; public: boolean }
 
@@ -67,6 +69,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean | objec
 
   await app.register(async (s) => unicatRoutes(s, ctx), { prefix: '/api/p' });
   await app.register(async (s) => syncRoutes(s, ctx), { prefix: '/sync' });
+  await app.register(async (s) => damRoutes(s, ctx), { prefix: '/dam/p' });
+  await app.register(async (s) => mediaRoutes(s, ctx), { prefix: '/media' });
   await app.register(async (s) => uplynkRoutes(s, ctx), { prefix: '/api/v4' });
   await app.register(async (s) => oracleRoutes(s, ctx), { prefix: '/documents/api/1.1' });
   await app.register(async (s) => consoleRoutes(s, ctx, { build: true }));

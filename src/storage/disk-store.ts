@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore, StoredBlob } from './blob-store.ts';
+import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
 import { tooLarge } from '../core/errors.ts';
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -77,9 +77,13 @@ export class DiskBlobStore implements BlobStore {
     return { hash: digest, size };
   }
 
-  async open(hash: string): Promise<Readable | undefined> {
+  async open(hash: string, range?: ByteRange): Promise<Readable | undefined> {
     if (!(await this.has(hash))) return undefined;
-    return createReadStream(this.pathOf(hash));
+    return createReadStream(this.pathOf(hash), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async localPath(hash: string): Promise<string | undefined> {
+    return (await this.has(hash)) ? this.pathOf(hash) : undefined;
   }
 
   async has(hash: string): Promise<boolean> {

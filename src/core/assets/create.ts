@@ -6,6 +6,7 @@ import type { StoredBlob } from '../../storage/blob-store.ts';
 import { lockTree, requireWrite } from './common.ts';
 import { requireLiveFolder } from './move.ts';
 import { checkName, fileKind } from './names.ts';
+import type { UploadProbe } from '../media/probe.ts';
 
 export const DEFAULT_FOLDER_NAME = 'New folder';
 
@@ -38,11 +39,11 @@ function nameConflict(name: string) {
   return conflict('a live asset with this name already exists in the folder', { name, reason: 'name_conflict' });
 }
 
-async function insertAsset(tx: Db, actor: Actor, parentId: number, name: string, file?: { mime: string; type: string; format: string; blob: StoredBlob }): Promise<number> {
+async function insertAsset(tx: Db, actor: Actor, parentId: number, name: string, file?: { mime: string; type: string; format: string; blob: StoredBlob; info?: object }): Promise<number> {
   try {
     const { rows: [r] } = await tx.query(INSERT_SQL, [
       actor.projectId, parentId, name, Boolean(file), file?.type ?? null, file?.mime ?? null, file?.blob.size ?? null,
-      file?.blob.hash ?? null, JSON.stringify(file ? { format: file.format } : {})]);
+      file?.blob.hash ?? null, JSON.stringify(file ? { format: file.format, ...file.info } : {})]);
     return Number(r.id);
   } catch (err) {
     if (isUniqueViolation(err, 'assets_live_sibling_name')) throw nameConflict(name);
@@ -77,32 +78,37 @@ export async function createFolder(tx: Db, actor: Actor, parentId: number, name?
   }
 }
 
-/** Creates a file asset for stored content under a live folder (name from the upload). */
-export async function createFile(tx: Db, actor: Actor, parentId: number, name: unknown, clientMime: string | undefined, blob: StoredBlob): Promise<number> {
+/**
+ * Creates a file asset for stored content under a live folder (name from the upload). `probe`
+ * (src/core/media/probe.ts) gives the type sniffed from the content and the image info.
+ */
+export async function createFile(tx: Db, actor: Actor, parentId: number, name: unknown, clientMime: string | undefined, blob: StoredBlob, probe: UploadProbe = {}): Promise<number> {
   requireWrite(actor);
   const n = checkName(name, 'upload_file filename');
   await lockTree(tx, actor.projectId, 'shared');
   await requireLiveFolder(tx, actor.projectId, parentId);
-  return insertAsset(tx, actor, parentId, n, { ...fileKind(n, clientMime), blob }); // the unique index refuses a taken name
+  return insertAsset(tx, actor, parentId, n, { ...fileKind(n, clientMime, probe.sniffedMime), blob, info: probe.info }); // the unique index refuses a taken name
 }
 
 /**
- * Replaces the content of a live file asset: new hash, size and mime, version + 1. Returns the
- * previous content hash (its blob may now be unreferenced). Event: UPDATE for the asset.
+ * Replaces the content of a live file asset: new hash, size, mime and media info, version + 1;
+ * the public links and renditions of the old versions go. Returns the blob hashes that may now
+ * be unreferenced (the previous content, the renditions). Event: UPDATE for the asset.
  */
-export async function replaceFile(tx: Db, actor: Actor, id: number, clientMime: string | undefined, blob: StoredBlob): Promise<{ oldHash: string | null }> {
+export async function replaceFile(tx: Db, actor: Actor, id: number, clientMime: string | undefined, blob: StoredBlob, probe: UploadProbe = {}): Promise<{ oldHash: string | null; staleHashes: string[] }> {
   requireWrite(actor);
   await lockTree(tx, actor.projectId, 'shared');
   const { rows: [a] } = await tx.query('SELECT name, is_file, deleted_on, content_hash FROM assets WHERE id = $1 AND project_id = $2 FOR UPDATE', [id, actor.projectId]);
   if (!a) throw notFound('the asset does not exist');
   if (!a.is_file) throw rule('only a file asset can take an upload_update', { reason: 'not_a_file' });
   if (a.deleted_on !== null) throw rule('the asset is deleted', { reason: 'deleted' });
-  const k = fileKind(a.name, clientMime);
+  const k = fileKind(a.name, clientMime, probe.sniffedMime);
+  const { rows: links } = await tx.query('DELETE FROM media_links WHERE asset_id = $1 RETURNING blob_hash', [id]);
   await tx.query(`
-    WITH u AS (UPDATE assets SET content_hash = $3, size = $4, mime = $5, type = $6, info = info || $7::jsonb,
+    WITH u AS (UPDATE assets SET content_hash = $3, size = $4, mime = $5, type = $6, info = $7::jsonb,
                                  version = version + 1, updated_on = now()
                WHERE id = $2 RETURNING gid)
     SELECT emit_changes($1, 'UPDATE', 'assets', (SELECT array_agg(gid::text) FROM u))`,
-  [actor.projectId, id, blob.hash, blob.size, k.mime, k.type, JSON.stringify({ format: k.format })]);
-  return { oldHash: a.content_hash };
+  [actor.projectId, id, blob.hash, blob.size, k.mime, k.type, JSON.stringify({ format: k.format, ...probe.info })]);
+  return { oldHash: a.content_hash, staleHashes: links.map((l) => l.blob_hash) };
 }

@@ -41,14 +41,24 @@ export function extensionOf(name: string): string {
 }
 
 /**
- * The mime type (the client's part type unless it is missing or generic, else from the
- * extension) and the file type: image | video | audio (from the mime type), document, archive,
- * text, or file.
+ * Part types that say nothing about the content: none, octet-stream, and text/plain, which a
+ * multipart parser reports for a file part without a Content-Type (RFC 7578's default; the
+ * vendor's Python client sends its files that way).
  */
-export function fileKind(name: string, clientMime: string | undefined): { mime: string; type: string; format: string } {
+function isGenericMime(m: string | undefined): boolean {
+  return !m || m === 'application/octet-stream' || m === 'text/plain' || !/^[\w.+-]+\/[\w.+-]+$/.test(m);
+}
+
+/**
+ * The mime type (the client's part type unless it is missing or generic; else the type sniffed
+ * from the content's magic bytes; else from the extension; else the generic part type) and the
+ * file type: image | video | audio (from the mime type), document, archive, text, or file.
+ */
+export function fileKind(name: string, clientMime: string | undefined, sniffedMime?: string): { mime: string; type: string; format: string } {
   const format = extensionOf(name);
-  const generic = !clientMime || clientMime === 'application/octet-stream' || !/^[\w.+-]+\/[\w.+-]+$/.test(clientMime);
-  const mime = (generic ? MIME_BY_EXT[format] : clientMime.toLowerCase()) ?? 'application/octet-stream';
+  const generic = isGenericMime(clientMime);
+  const fallback = clientMime === 'text/plain' ? 'text/plain' : 'application/octet-stream';
+  const mime = (generic ? sniffedMime ?? MIME_BY_EXT[format] : clientMime!.toLowerCase()) ?? fallback;
   const major = mime.split('/')[0];
   let type = 'file';
   if (major === 'image' || major === 'video' || major === 'audio') type = major;

@@ -145,13 +145,15 @@ export function throwIfFailed(o: BatchOutcome, gid: string): void {
  */
 export const PURGE_SQL = `
 WITH r AS (SELECT id, path FROM assets WHERE id = $2 AND project_id = $1 AND deleted_on IS NOT NULL),
-del AS (DELETE FROM assets a USING r WHERE a.path >= r.path AND a.path < ${upper('r.path')} RETURNING a.gid, a.content_hash),
-hs AS (SELECT DISTINCT content_hash AS h FROM del WHERE content_hash IS NOT NULL),
+del AS (DELETE FROM assets a USING r WHERE a.path >= r.path AND a.path < ${upper('r.path')} RETURNING a.id, a.gid, a.content_hash),
+hs AS (SELECT content_hash AS h FROM del WHERE content_hash IS NOT NULL
+       UNION SELECT l.blob_hash FROM media_links l JOIN del ON l.asset_id = del.id),
 orphans AS (
   SELECT hs.h FROM hs, r
   WHERE NOT EXISTS (
     SELECT 1 FROM assets o WHERE o.content_hash = hs.h
-      AND NOT (o.path >= r.path AND o.path < ${upper('r.path')})))
+      AND NOT (o.path >= r.path AND o.path < ${upper('r.path')}))
+    AND NOT EXISTS (SELECT 1 FROM media_links o WHERE o.blob_hash = hs.h AND o.asset_id NOT IN (SELECT id FROM del)))
 SELECT (SELECT count(*) FROM del) AS removed,
        (SELECT coalesce(array_agg(h), '{}') FROM orphans) AS orphans,
        (SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM del))) AS c1`;
@@ -172,10 +174,11 @@ export async function purgeSubtree(tx: Db, actor: Actor, id: number, gid: string
   return { removed: Number(r.removed), orphans: r.orphans };
 }
 
-/** After commit: removes the blobs of `hashes` that are still unreferenced. */
+/** After commit: removes the blobs of `hashes` that no asset and no media link (006) references. */
 export async function removeOrphanBlobs(db: Db, blobs: BlobStore, hashes: string[]): Promise<void> {
   if (hashes.length === 0) return;
   const { rows } = await db.query(
-    `SELECT h FROM unnest($1::text[]) h WHERE NOT EXISTS (SELECT 1 FROM assets WHERE content_hash = h)`, [hashes]);
+    `SELECT h FROM unnest($1::text[]) h WHERE NOT EXISTS (SELECT 1 FROM assets WHERE content_hash = h)
+       AND NOT EXISTS (SELECT 1 FROM media_links WHERE blob_hash = h)`, [hashes]);
   await blobs.remove(rows.map((r) => r.h));
 }

@@ -1,4 +1,4 @@
-// Oracle Documents 1.1 collections under /documents/api/1.1: one scope with its own body parsers
+// Oracle Documents 1.1 collections and file downloads under /documents/api/1.1: one scope with its own body parsers
 // (JSON with string scalars, XML), error shape, and Basic/Bearer authentication.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
@@ -8,6 +8,7 @@ import { installOracleAuth } from './auth.ts';
 import { collectionRoutes } from './collection-routes.ts';
 import { shareRoutes } from './share-routes.ts';
 import { collectionEditRoutes } from './collection-edit-routes.ts';
+import { fileRoutes } from './file-routes.ts';
 
 export async function oracleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installWireParsers(app);
@@ -16,4 +17,5 @@ export async function oracleRoutes(app: FastifyInstance, ctx: AppContext): Promi
   await collectionRoutes(app, ctx);
   await shareRoutes(app, ctx);
   await collectionEditRoutes(app, ctx);
+  await fileRoutes(app, ctx);
 }

@@ -13,6 +13,7 @@ import {
   normalizePathname, pathIds, readPage, treeWindow, type AssetRow, parentIdOf,
 } from '../../core/assets/read.ts';
 import { createFile, createFolder, replaceFile } from '../../core/assets/create.ts';
+import { probeUpload } from '../../core/media/probe.ts';
 import { updateAsset } from '../../core/assets/update.ts';
 import { moveSubtrees } from '../../core/assets/move.ts';
 import { purgeSubtree, removeOrphanBlobs, restoreSubtrees, throwIfFailed, trashSubtrees } from '../../core/assets/trash.ts';
@@ -203,7 +204,8 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
       if (up.fields.parent !== undefined) parentId = await assetIdByGid(ctx.db, actor.projectId, up.fields.parent, 'parent');
       else if (up.fields.pathname !== undefined) parentId = await assetIdByPathname(ctx.db, actor.projectId, normalizePathname(up.fields.pathname));
       else throw invalid('send parent or pathname (the parent folder)', { field: 'parent' });
-      const id = await withTx(ctx.db, (tx) => createFile(tx, actor, parentId, up.filename, up.mimetype, up.blob));
+      const probe = await probeUpload(ctx.blobs, up.blob, up.filename, up.mimetype);
+      const id = await withTx(ctx.db, (tx) => createFile(tx, actor, parentId, up.filename, up.mimetype, up.blob, probe));
       const m = await rowsById(ctx, actor, [parentId, id]);
       return ok({ parent: gidOf(m, parentId), asset: gidOf(m, id) }, dataOf(m.values()));
     } catch (err) {
@@ -216,17 +218,20 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
     requireWrite(actor);
     const up = await readUpload(req, ctx);
     let oldHash: string | null;
+    let staleHashes: string[];
     let id: number;
     try {
       if (up.fields.asset === undefined) throw invalid('asset is required', { field: 'asset' });
       const target = await assetIdByGid(ctx.db, actor.projectId, up.fields.asset);
       id = target;
-      ({ oldHash } = await withTx(ctx.db, (tx) => replaceFile(tx, actor, target, up.mimetype, up.blob)));
+      const probe = await probeUpload(ctx.blobs, up.blob, up.filename, up.mimetype);
+      ({ oldHash, staleHashes } = await withTx(ctx.db, (tx) => replaceFile(tx, actor, target, up.mimetype, up.blob, probe)));
     } catch (err) {
       await removeOrphanBlobs(ctx.db, ctx.blobs, [up.blob.hash]);
       throw err;
     }
-    if (oldHash && oldHash !== up.blob.hash) await removeOrphanBlobs(ctx.db, ctx.blobs, [oldHash]);
+    const stale = [...staleHashes, ...(oldHash ? [oldHash] : [])].filter((h) => h !== up.blob.hash);
+    await removeOrphanBlobs(ctx.db, ctx.blobs, stale);
     const m = await rowsById(ctx, actor, [id, await parentIdOf(ctx.db, actor.projectId, id)]);
     return ok({ asset: gidOf(m, id) }, dataOf(m.values()));
   });

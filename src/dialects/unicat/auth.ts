@@ -19,8 +19,12 @@ export function bearerToken(req: FastifyRequest): string {
   return m[1];
 }
 
-/** onRequest hook (before body parsing, so a request without credentials always gets 401): authenticates every non-public route of the scope. */
-export function installJwtAuth(app: FastifyInstance, ctx: AppContext): void {
+/**
+ * onRequest hook (before body parsing, so a request without credentials always gets 401):
+ * authenticates every non-public route of the scope. `refresh: false` (the /dam scope) sends no
+ * renewed JWT back.
+ */
+export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { refresh?: boolean } = {}): void {
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config?.public) return;
@@ -28,6 +32,7 @@ export function installJwtAuth(app: FastifyInstance, ctx: AppContext): void {
     const projectGid = normalizeId((req.params as { project?: string }).project);
     if (!projectGid) throw forbidden('not a member of this project');
     req.actor = await actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid);
+    if (opts.refresh === false) return;
     reply.header('Authorization', await issueJwt(ctx.db, claims.userGid, claims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
   });
 }

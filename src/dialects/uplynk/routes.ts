@@ -13,6 +13,8 @@ import {
 import { installUplynkAuth } from './auth.ts';
 import { installUplynkErrors } from './errors.ts';
 import { libraryJson, libraryPath, memberJson, shareJson } from './library-json.ts';
+import { fileContent } from '../../core/media/download.ts';
+import { sendBlob } from '../../http/send-blob.ts';
 
 type Q = Record<string, unknown>;
 const MAX_PAGE_SIZE = 1000;
@@ -93,6 +95,12 @@ export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promi
     if (b.desc === undefined) throw invalid('desc is required', { field: 'desc' });
     const lib = await createLibrary(ctx.db, req.uplynkActor, { name: b.desc, description: b.description, allowCopy: b.allow_copy, isAd: b.is_ad });
     return libraryJson(req.uplynkActor, lib);
+  });
+
+  // assetlib extension (docs/media.md): an asset's bytes for Uplynk callers, signed like every call
+  app.get<{ Params: { id: string } }>('/assets/:id/content', async (req, reply) => {
+    const f = await fileContent(ctx.db, req.uplynkActor, req.params.id);
+    return sendBlob(req, reply, ctx.blobs, f, { cacheControl: 'private, no-cache', disposition: 'attachment' });
   });
 
   app.get('/libraries', async (req) => {

@@ -1,0 +1,126 @@
+// dam/transform: a rendition of an image file, rendered once per (source version, options) and
+// shared by every server through the database (media_links) and the blob store.
+//   1. parse the options, check the source (a live image file at that version)
+//   2. a ready rendition answers at once (one indexed SELECT)
+//   3. otherwise: identical requests in this process share one promise; across servers a
+//      transaction-scoped advisory lock on (asset, version, options) lets one render while the
+//      others wait and then find its row; renders run under a semaphore (bounded memory and CPU)
+//   4. the output streams into the blob store; the link row is written with a share lock on the
+//      asset that re-checks the version (an upload_update meanwhile makes the render void)
+import type pg from 'pg';
+import type { Actor } from '../keys.ts';
+import type { BlobStore } from '../../storage/blob-store.ts';
+import { CoreError, rule } from '../errors.ts';
+import { mediaSource, newToken, type MediaSource } from './source.ts';
+import { parseTransformOptions, renderKey, renditionFilename } from './options.ts';
+import { defaultOutputType, IMAGE_INPUT_MIMES, OUTPUT_TYPES } from './formats.ts';
+import { planRendition } from './render.ts';
+import { Semaphore } from './semaphore.ts';
+import { removeOrphanBlobs } from '../assets/trash.ts';
+
+export interface MediaDeps { db: pg.Pool; blobs: BlobStore; renderConcurrency: number }
+
+export interface Rendered { token: string; filename: string; width: number; height: number; mime: string; size: number }
+
+/** Sources without a local file (e.g. an S3 store) are read into memory for sharp: up to this size. */
+const MAX_BUFFERED_SOURCE = 256 * 1024 * 1024;
+/** The largest rendition file. */
+const MAX_RENDITION_BYTES = 1024 * 1024 * 1024;
+
+const inflight = new Map<string, Promise<Rendered>>();
+const semaphores = new Map<number, Semaphore>();
+const semaphoreOf = (n: number) => {
+  let s = semaphores.get(n);
+  if (!s) semaphores.set(n, (s = new Semaphore(n)));
+  return s;
+};
+
+const LINK_COLUMNS = 'token, filename, width, height, mime, size, blob_hash, rendered_on';
+const toRendered = (r: Record<string, any>): Rendered =>
+  ({ token: r.token, filename: r.filename, width: r.width, height: r.height, mime: r.mime, size: Number(r.size) });
+
+async function sourceInput(blobs: BlobStore, src: MediaSource): Promise<string | Buffer> {
+  const local = await blobs.localPath?.(src.hash);
+  if (local) return local;
+  if (src.size > MAX_BUFFERED_SOURCE) throw rule('the source is too large to transform from this blob store', { reason: 'too_large' });
+  const s = await blobs.open(src.hash);
+  if (!s) throw rule('the content of the asset is missing from the blob store', { reason: 'missing_content' });
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Renders (or finds) the rendition of `storagePath` for the options path `optionsPath`. */
+export async function transformAsset(deps: MediaDeps, actor: Actor, storagePath: unknown, optionsPath: string | undefined): Promise<Rendered> {
+  const o = parseTransformOptions(optionsPath);
+  const src = await mediaSource(deps.db, actor, storagePath);
+  if (!IMAGE_INPUT_MIMES.has(src.mime)) {
+    throw rule(`a ${src.mime} file cannot be transformed: only images (jpg, png, gif, webp, avif, tiff, svg)`, { reason: 'unsupported_type', mime: src.mime });
+  }
+  const type = o.type ?? defaultOutputType(src.mime);
+  const rkey = renderKey(o, type);
+  const filename = renditionFilename(src.name, o, type, rkey);
+  const options = `${rkey}/file=${filename}`;
+  if (!o.force) {
+    const { rows: [hit] } = await deps.db.query(
+      `SELECT ${LINK_COLUMNS} FROM media_links WHERE asset_id = $1 AND version = $2 AND options = $3`, [src.id, src.version, options]);
+    if (hit) return toRendered(hit);
+  }
+  const key = `${src.id}:${src.version}:${o.force}:${options}`;
+  let p = inflight.get(key);
+  if (!p) {
+    p = semaphoreOf(deps.renderConcurrency).run(() => renderLocked(deps, src, options, filename, o, type))
+      .finally(() => inflight.delete(key));
+    inflight.set(key, p);
+  }
+  return p;
+}
+
+async function renderLocked(deps: MediaDeps, src: MediaSource, options: string, filename: string,
+  o: ReturnType<typeof parseTransformOptions>, type: keyof typeof OUTPUT_TYPES): Promise<Rendered> {
+  const client = await deps.db.connect();
+  let stored: string | undefined;
+  let replaced: string | undefined;
+  try {
+    const { rows: [{ t: since }] } = await client.query('SELECT clock_timestamp() AS t');
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('assetlib-media:' || $1, 0))`, [`${src.id}:${src.version}:${options}`]);
+    const { rows: [existing] } = await client.query(
+      `SELECT ${LINK_COLUMNS} FROM media_links WHERE asset_id = $1 AND version = $2 AND options = $3`, [src.id, src.version, options]);
+    // a rendition that exists (or, with force, one rendered after this request began) is the answer
+    if (existing && (!o.force || existing.rendered_on >= since)) {
+      await client.query('COMMIT');
+      return toRendered(existing);
+    }
+    const r = await planRendition(await sourceInput(deps.blobs, src), o, type);
+    let blob;
+    try {
+      blob = await deps.blobs.put(r.image, MAX_RENDITION_BYTES);
+    } catch (err) {
+      if (err instanceof CoreError) throw err;
+      throw rule(`the image could not be rendered: ${(err as Error).message}`, { reason: 'render_failed' });
+    }
+    stored = blob.hash;
+    const { rows: [row] } = await client.query(`
+      INSERT INTO media_links(token, project_id, asset_id, version, options, filename, mime, blob_hash, size, width, height, renders, rendered_on)
+      SELECT $3, project_id, id, version, $4, $5, $6, $7, $8, $9, $10, 1, clock_timestamp()
+      FROM assets WHERE id = $1 AND version = $2 AND deleted_on IS NULL FOR SHARE
+      ON CONFLICT (asset_id, version, options) DO UPDATE SET
+        blob_hash = EXCLUDED.blob_hash, size = EXCLUDED.size, width = EXCLUDED.width, height = EXCLUDED.height,
+        renders = media_links.renders + 1, rendered_on = EXCLUDED.rendered_on
+      RETURNING ${LINK_COLUMNS}`,
+    [src.id, src.version, newToken(), options, filename, OUTPUT_TYPES[type], blob.hash, blob.size, r.width, r.height]);
+    if (!row) throw rule('the asset changed while it was transformed: ask again with its current version', { asset: src.gid, reason: 'changed' });
+    await client.query('COMMIT');
+    if (existing && existing.blob_hash !== blob.hash) replaced = existing.blob_hash;
+    stored = undefined;
+    return toRendered(row);
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+    const orphans = [stored, replaced].filter((h): h is string => Boolean(h));
+    if (orphans.length) await removeOrphanBlobs(deps.db, deps.blobs, orphans).catch(() => undefined);
+  }
+}

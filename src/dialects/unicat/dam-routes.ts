@@ -1,0 +1,45 @@
+// Unicat's DAM API under /dam/p/{project}: info, publish, unpublish, transform of a storage
+// pathname "<gid>~<version>.<ext>". JWT like /api, but a /dam call never refreshes the JWT.
+// Translation only: the rules are in src/core/media/.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../http/context.ts';
+import { installUnicatErrors, ok } from './envelope.ts';
+import { installJwtAuth } from './auth.ts';
+import { mediaInfo } from '../../core/media/source.ts';
+import { publishOriginal, unpublishOriginal } from '../../core/media/links.ts';
+import { transformAsset } from '../../core/media/transform.ts';
+
+type Params = { project: string; file: string; '*'?: string };
+
+/** The public URL of a media link: PUBLIC_URL, or the origin the request came to. */
+export function mediaUrl(ctx: AppContext, req: FastifyRequest, token: string, filename: string): string {
+  const base = ctx.config.publicUrl ?? `${req.protocol}://${req.host}`;
+  // the name as the last path segment, escaped where a path needs it ('@' of rendition names stays)
+  const segment = encodeURIComponent(filename).replace(/%40/g, '@');
+  return `${base.replace(/\/+$/, '')}/media/${token}/${segment}`;
+}
+
+export async function damRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  installUnicatErrors(app);
+  installJwtAuth(app, ctx, { refresh: false });
+  const deps = { db: ctx.db, blobs: ctx.blobs, renderConcurrency: ctx.config.mediaRenderConcurrency };
+
+  app.get<{ Params: Params }>('/:project/info/:file', async (req) => ok(await mediaInfo(ctx.db, req.actor, req.params.file)));
+
+  app.get<{ Params: Params }>('/:project/publish/:file', async (req) => {
+    const link = await publishOriginal(ctx.db, req.actor, req.params.file);
+    return ok({ public_url: mediaUrl(ctx, req, link.token, link.filename) });
+  });
+
+  app.get<{ Params: Params }>('/:project/unpublish/:file', async (req) => {
+    await unpublishOriginal(ctx.db, req.actor, req.params.file);
+    return ok({ public_url: null });
+  });
+
+  const transform = async (req: FastifyRequest<{ Params: Params }>) => {
+    const r = await transformAsset(deps, req.actor, req.params.file, req.params['*']);
+    return ok({ public_url: mediaUrl(ctx, req, r.token, r.filename), filename: r.filename, width: r.width, height: r.height, mime: r.mime, filesize: r.size });
+  };
+  app.get<{ Params: Params }>('/:project/transform/:file', transform);
+  app.get<{ Params: Params }>('/:project/transform/:file/*', transform);
+}
