@@ -50,3 +50,20 @@ describe('Oracle files/{fileId}/data', () => {
     expect((await fetchBytes(oracle(a.gid), basic(f.users.owner))).status).toBe(404);
   });
 });
+
+describe('Uplynk extension assets/{id}/content', () => {
+  it('answers the bytes to a signed call of a member; 404 for another project\'s key; 401 unsigned', async () => {
+    const { UplynkClient } = await import('../uplynk/client.ts');
+    const bytes = await jpeg(30, 20);
+    const a = await uploadFile(c, root, 'uplynk.jpg', bytes);
+    const u = new UplynkClient(t.url, f.users.viewer.gid, f.users.viewer.key);
+    const res = await u.get(`/assets/${a.gid.replace(/-/g, '')}/content`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(res.headers.get('content-length')).toBe(String(bytes.length));
+    expect((await u.get(`/assets/${a.gid}/content`, { auth: false })).status).toBe(401);
+    const other = await createFixture(t.db);
+    const o = new UplynkClient(t.url, other.users.owner.gid, other.users.owner.key);
+    expect((await o.get(`/assets/${a.gid}/content`)).status).toBe(404);
+  });
+});
