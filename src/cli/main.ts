@@ -1,96 +1,140 @@
-// The `assetlib` admin CLI: serve, migrate, worker, project/user/key administration.
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { DataDirBusyError } from '../db/embedded.ts';
-import { withTx } from '../db/pool.ts';
-import { startServer, closeOnSignals } from '../http/server.ts';
-import { startWorker } from '../jobs/worker.ts';
-import { createProject, getProjectByGid } from '../core/projects.ts';
-import { ensureUser, findUserByEmail, setMembership, type Role } from '../core/users.ts';
-import { createApiKey, revokeApiKey } from '../core/keys.ts';
-import { CoreError } from '../core/errors.ts';
+// The `assetlib` command (commander): serve, worker, migrate, and project/user/key administration.
+// This is the composition root: the configuration is read here, once, and passed down.
+// Only commander is loaded up front; each command imports what it needs, so that --help,
+// --version and the admin commands start fast (esbuild splits the bundle at these imports).
+import { Command, CommanderError, Option } from 'commander';
+import type pg from 'pg';
+import type { Config } from '../config.ts';
+import pkg from '../../package.json' with { type: 'json' };
 
-const USAGE = `usage: assetlib <command>
-  serve                                         run the HTTP server (and the job worker)
-  migrate                                       apply database migrations
-  worker                                        run the job worker alone
-  project create --name N                       -> {"gid": ...}
-  user create --email E --project GID --role R  -> {"user_id": ..., "api_key": ...}
-  key create --email E --project GID            -> {"api_key": ...}
-  key revoke --key K`;
+const ROLES = ['owner', 'admin', 'editor', 'viewer'];
 
-function fail(msg: string, code = 2): never {
-  console.error(msg);
-  process.exit(code);
+let config: Config | undefined;
+/** The configuration, read from the environment on first use (not for --help or --version). */
+async function cfg(): Promise<Config> {
+  if (!config) {
+    const { loadConfig } = await import('../config.ts');
+    config = loadConfig({}, process.env);
+    (await import('../core/key-seal.ts')).useKeySealSecret(config.keySealSecret);
+  }
+  return config;
 }
 
-async function admin<T>(fn: (pool: import('pg').Pool) => Promise<T>): Promise<void> {
-  const config = loadConfig();
-  const db = await openDatabase(config, 'cli');
+async function open(role: 'cli' | 'worker', log?: (m: string) => void) {
+  const c = await cfg();
+  (await import('../startup/preflight.ts')).checkDataDir(c.dataDir);
+  return (await import('../db/database.ts')).openDatabase(c, role, log);
+}
+
+async function admin<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<void> {
+  const db = await open('cli');
   try {
     const out = await fn(db.pool);
-    console.log(JSON.stringify(out));
+    process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     await db.close();
   }
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [cmd, sub] = argv;
-  const { values } = parseArgs({
-    args: argv.slice(sub && !sub.startsWith('-') ? 2 : 1),
-    options: { name: { type: 'string' }, email: { type: 'string' }, project: { type: 'string' }, role: { type: 'string' }, key: { type: 'string' } },
-    strict: true,
-  });
-  const need = (k: keyof typeof values) => values[k] ?? fail(`missing --${k}\n${USAGE}`);
+export function program(): Command {
+  const p = new Command('assetlib')
+    .description('assetlib: a digital asset management server speaking the Uplynk, Unicat and Oracle Documents APIs.\n' +
+      'Configuration comes from environment variables (see the README); DATA_DIR or DATABASE_URL select the data.')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride();
 
-  switch (`${cmd ?? ''} ${cmd === 'project' || cmd === 'user' || cmd === 'key' ? sub ?? '' : ''}`.trim()) {
-    case 'serve': {
-      const server = await startServer(loadConfig(), { demo: true });
-      console.log(`assetlib listening on ${server.url}`);
-      closeOnSignals(server);
-      return;
-    }
-    case 'migrate':
-      return admin(async () => ({ migrated: true }));
-    case 'worker': {
-      const db = await openDatabase(loadConfig(), 'worker');
-      const worker = startWorker(db.pool, (m) => console.log(m));
-      console.log('assetlib worker running');
-      closeOnSignals({ async close() { await worker.stop(); await db.close(); } });
-      return;
-    }
-    case 'project create':
-      return admin(async (pool) => {
-        const p = await withTx(pool, (tx) => createProject(tx, need('name')));
-        return { gid: p.gid };
+  p.command('serve').description('run the HTTP server (and the job worker unless RUN_WORKER=0)').action(async () => {
+    const c = await cfg();
+    const { startServer, closeOnSignals } = await import('../http/server.ts');
+    const { banner } = await import('./banner.ts');
+    const server = await startServer(c, { demo: true });
+    process.stderr.write(banner(server.url, server.demo));
+    closeOnSignals(server, server.logger);
+  });
+
+  p.command('worker').description('run the job worker alone (scale out: several workers and servers on one database)').action(async () => {
+    const c = await cfg();
+    const { default: pino } = await import('pino');
+    const { startWorker } = await import('../jobs/worker.ts');
+    const { workerSettings } = await import('../jobs/settings.ts');
+    const { closeOnSignals } = await import('../http/server.ts');
+    const logger = pino({ level: c.logLevel });
+    const db = await open('worker', (m) => logger.info(m));
+    const worker = startWorker(db.pool, workerSettings(c), (m) => logger.info(m));
+    logger.info({ worker: worker.id }, 'assetlib worker running');
+    closeOnSignals({ async close() { await worker.stop(); await db.close(); } }, logger);
+  });
+
+  p.command('migrate').description('apply pending database migrations (the server also does at start)')
+    .action(() => admin(async () => ({ migrated: true })));
+
+  const project = p.command('project').description('projects');
+  project.command('create').description('create a project; prints {"gid": ...}')
+    .requiredOption('--name <name>', 'project name')
+    .action((o) => admin(async (pool) => {
+      const [{ withTx }, { createProject }] = await Promise.all([import('../db/pool.ts'), import('../core/projects.ts')]);
+      return { gid: (await withTx(pool, (tx) => createProject(tx, o.name))).gid };
+    }));
+
+  const user = p.command('user').description('users');
+  user.command('create').description('add a user (by email) to a project with a role; prints {"user_id": ..., "api_key": ...}')
+    .requiredOption('--email <email>', 'the user\'s email (created if new)')
+    .requiredOption('--project <gid>', 'project gid')
+    .addOption(new Option('--role <role>', 'role in the project').choices(ROLES as string[]).makeOptionMandatory())
+    .action((o) => admin(async (pool) => {
+      const { withTx, getProjectByGid, ensureUser, setMembership, createApiKey } = await adminModules();
+      return withTx(pool, async (tx) => {
+      const proj = await getProjectByGid(tx, o.project);
+      const u = await ensureUser(tx, o.email);
+      await setMembership(tx, proj.id, u.id, o.role);
+      return { user_id: u.gid, api_key: await createApiKey(tx, u.id, proj.id) };
       });
-    case 'user create':
-      return admin((pool) => withTx(pool, async (tx) => {
-        const project = await getProjectByGid(tx, need('project'));
-        const user = await ensureUser(tx, need('email'));
-        await setMembership(tx, project.id, user.id, need('role') as Role);
-        return { user_id: user.gid, api_key: await createApiKey(tx, user.id, project.id) };
-      }));
-    case 'key create':
-      return admin((pool) => withTx(pool, async (tx) => {
-        const project = await getProjectByGid(tx, need('project'));
-        const user = await findUserByEmail(tx, need('email'));
-        if (!user) throw new CoreError('not_found', 'no user with that email');
-        return { api_key: await createApiKey(tx, user.id, project.id) };
-      }));
-    case 'key revoke':
-      return admin(async (pool) => { await revokeApiKey(pool, need('key')); return { revoked: true }; });
-    default:
-      fail(USAGE);
+    }));
+
+  const key = p.command('key').description('API keys');
+  key.command('create').description('a new API key for a member of a project; prints {"api_key": ...}')
+    .requiredOption('--email <email>', 'the user\'s email')
+    .requiredOption('--project <gid>', 'project gid')
+    .action((o) => admin(async (pool) => {
+      const { withTx, getProjectByGid, findUserByEmail, createApiKey, CoreError } = await adminModules();
+      return withTx(pool, async (tx) => {
+        const proj = await getProjectByGid(tx, o.project);
+        const u = await findUserByEmail(tx, o.email);
+        if (!u) throw new CoreError('not_found', 'no user with that email');
+        return { api_key: await createApiKey(tx, u.id, proj.id) };
+      });
+    }));
+  key.command('revoke').description('revoke an API key; prints {"revoked": true}')
+    .requiredOption('--key <key>', 'the API key')
+    .action((o) => admin(async (pool) => { await (await adminModules()).revokeApiKey(pool, o.key); return { revoked: true }; }));
+  return p;
+}
+
+async function adminModules() {
+  const [pool, projects, users, keys, errors] = await Promise.all([import('../db/pool.ts'), import('../core/projects.ts'),
+    import('../core/users.ts'), import('../core/keys.ts'), import('../core/errors.ts')]);
+  return { ...pool, ...projects, ...users, ...keys, ...errors };
+}
+
+/** The one line to print for an error a user can fix, or undefined for a bug (printed with its stack). */
+async function userMessage(err: any): Promise<string | undefined> {
+  const [{ ConfigError }, { StartupError, databaseMessage }, { DataDirBusyError }, { CoreError }] = await Promise.all([
+    import('../config.ts'), import('../startup/preflight.ts'), import('../db/embedded.ts'), import('../core/errors.ts')]);
+  if (err instanceof ConfigError || err instanceof StartupError || err instanceof DataDirBusyError || err instanceof CoreError) return err.message;
+  return databaseMessage(err, config?.databaseUrl);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+  } catch (err: any) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2); // help, version, usage
+    const line = await userMessage(err);
+    if (line) process.stderr.write(`assetlib: ${line}\n`);
+    else process.stderr.write(`assetlib: unexpected error: ${err?.stack ?? err}\n`);
+    process.exit(1);
   }
 }
 
-main(process.argv.slice(2)).catch((err) => {
-  if (err instanceof DataDirBusyError) fail(`assetlib: ${err.message}`, 1);
-  if (err instanceof CoreError) fail(`assetlib: ${err.message}`, 1);
-  if (err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') fail(`${err.message}\n${USAGE}`);
-  console.error(err);
-  process.exit(1);
-});
+await main(process.argv.slice(2));

@@ -1,13 +1,19 @@
 // Sealing API keys (AES-256-GCM) so that HMAC signatures made with them can be verified.
-// The secret is KEY_SEAL_SECRET when set, else the one generated into the settings table.
+// The secret is KEY_SEAL_SECRET when set (given by the composition root through useKeySealSecret),
+// else the one generated into the settings table.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/pool.ts';
 
 const cache = new WeakMap<object, Buffer>();
+let configured: Buffer | undefined;
+
+/** Called once at start with config.keySealSecret (undefined: the generated one in the database). */
+export function useKeySealSecret(value: string | undefined): void {
+  configured = value ? createHash('sha256').update(value).digest() : undefined;
+}
 
 async function secret(db: Db): Promise<Buffer> {
-  const env = process.env.KEY_SEAL_SECRET;
-  if (env) return createHash('sha256').update(env).digest();
+  if (configured) return configured;
   let s = cache.get(db);
   if (!s) {
     const { rows } = await db.query("SELECT value FROM settings WHERE key = 'key_seal_secret'");

@@ -21,7 +21,7 @@ export async function openDatabase(config: Config, role: Role, log: (m: string) 
     url = handle.url;
     stopEmbedded = () => handle.stop();
   }
-  const pool = createPool(url, opts.poolSize ?? 20);
+  const pool = createPool(url, opts.poolSize ?? 20, config.databaseConnectTimeoutMs);
   try {
     if (opts.migrate !== false) await migrate(pool, log);
   } catch (err) {

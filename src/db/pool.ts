@@ -6,10 +6,10 @@ export type Db = pg.Pool | pg.PoolClient;
 // int8 (bigint) columns come back as strings by default; counts and cursors fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
+export function createPool(connectionString: string, max = 10, connectTimeoutMs = 10_000): pg.Pool {
   // JIT off: for these short OLTP statements it only adds compile time (seen: 1.6 s of JIT for a
   // 1,000-asset render whose execution took 0.1 s, because nested-loop cost estimates are large)
-  const pool = new pg.Pool({ connectionString, max, options: '-c jit=off' });
+  const pool = new pg.Pool({ connectionString, max, options: '-c jit=off', connectionTimeoutMillis: connectTimeoutMs });
   pool.on('error', () => { /* an idle client lost its connection; the pool replaces it */ });
   return pool;
 }

@@ -1,6 +1,6 @@
 // Builds the Fastify app: health, OpenAPI, and the three dialects, each in its own scope with
 // its own error shape.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './context.ts';
 import type { Config } from '../config.ts';
@@ -36,10 +36,10 @@ function timeouts(c: Config) {
   };
 }
 
-export async function buildApp(ctx: AppContext, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogger | false } = {}): Promise<FastifyInstance> {
   const t = timeouts(ctx.config);
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: ctx.config.bodyLimitBytes,
     requestTimeout: t.requestTimeout,
     connectionTimeout: t.connectionTimeout,

@@ -1,7 +1,7 @@
 // Starts and stops a server process: database, app, socket.io, the in-process worker, signals.
 import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { buildApp } from './app.ts';
@@ -9,12 +9,18 @@ import { DiskBlobStore } from '../storage/disk-store.ts';
 import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
 import { attachSyncSocket } from '../dialects/unicat/sync-socket.ts';
 import { ensureDemo } from '../core/demo.ts';
-import { startRetention } from '../core/feed/retention.ts';
+import { retentionPolicy, startRetention } from '../core/feed/retention.ts';
 import { loggerOptions } from './logging.ts';
+import { useKeySealSecret } from '../core/key-seal.ts';
+import { workerSettings } from '../jobs/settings.ts';
+import { checkDataDir, checkPortFree, listenMessage, StartupError } from '../startup/preflight.ts';
 
 export interface RunningServer {
   url: string;
   db: Database;
+  logger: Logger;
+  /** The demo project created on this start (first start on an empty database), if any. */
+  demo?: { projectGid: string; email: string; apiKey: string };
   close(): Promise<void>;
 }
 
@@ -28,6 +34,10 @@ export interface StartOptions {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const level = opts.quiet ? 'silent' : config.logLevel;
   const logger = opts.logStream ? pino(loggerOptions(level), opts.logStream) : pino(loggerOptions(level));
+  // the cheap checks first: a bad DATA_DIR or a taken port fail before initdb and migrations
+  checkDataDir(config.dataDir);
+  await checkPortFree(config.host, config.port);
+  useKeySealSecret(config.keySealSecret);
   const db = await openDatabase(config, 'server', (m) => logger.info(m));
   const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
   // what a crashed upload left in blobs/tmp: a file idle longer than a request may last is no
@@ -36,34 +46,28 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const sweep = () => blobs.sweepTemporary(idleMs).then((n) => { if (n) logger.info(`removed ${n} temporary upload file(s) left behind`); }, () => {});
   await sweep();
   const ctx = { db: db.pool, config, blobs };
-  const app = await buildApp(ctx, { logger: opts.quiet ? false : loggerOptions(config.logLevel, opts.logStream) });
+  const app = await buildApp(ctx, { logger: opts.quiet ? false : logger });
   let worker: WorkerHandle | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await db.close();
-    throw err;
+    throw new StartupError(listenMessage(err, config.host, config.port));
   }
   const sweeper = setInterval(sweep, idleMs).unref();
   const sync = attachSyncSocket(app.server as HttpServer, ctx);
-  if (config.runWorker) worker = startWorker(db.pool, (m) => logger.info(m));
-  const retention = startRetention(db.pool, config.changeRetentionDays, (m) => logger.info(m));
+  if (config.runWorker) worker = startWorker(db.pool, workerSettings(config), (m) => logger.info(m));
+  const retention = startRetention(db.pool, retentionPolicy(config), (m) => logger.info(m));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
-  if (opts.demo) {
-    const demo = await ensureDemo(db.pool);
-    if (demo) {
-      console.log(`\nassetlib created a demo project on this empty database (shown once):\n` +
-        `  project gid: ${demo.projectGid}\n  user:        ${demo.email}\n  api key:     ${demo.apiKey}\n` +
-        `  try: curl -s -X POST ${url}/api/p/${demo.projectGid}/auth -H 'Content-Type: application/json' -d '{"api_key":"${demo.apiKey}"}'\n`);
-    }
-  }
+  const demo = opts.demo ? await ensureDemo(db.pool) : undefined;
+  if (demo) logger.info({ project: demo.projectGid, user: demo.email }, 'created the demo project on this empty database');
 
   let closing: Promise<void> | undefined;
   return {
-    url, db,
+    url, db, logger, demo,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
@@ -79,12 +83,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 }
 
 /** SIGINT/SIGTERM: stop accepting, finish in-flight requests, stop the database, exit. */
-export function closeOnSignals(server: { close(): Promise<void> }, log: (m: string) => void = console.log): void {
+export function closeOnSignals(server: { close(): Promise<void> }, logger: Logger): void {
   let count = 0;
   const handler = (sig: string) => {
-    if (++count > 1) { log(`${sig} again: exiting now`); process.exit(1); }
-    log(`${sig}: shutting down`);
-    server.close().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+    if (++count > 1) { logger.warn(`${sig} again: exiting now`); process.exit(1); }
+    logger.info(`${sig}: shutting down`);
+    server.close().then(() => process.exit(0), (err) => { logger.error({ err }, 'shutdown failed'); process.exit(1); });
   };
   process.on('SIGINT', () => handler('SIGINT'));
   process.on('SIGTERM', () => handler('SIGTERM'));

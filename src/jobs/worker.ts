@@ -6,12 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { claimJob, releaseJob, renewLease } from './claim.ts';
 import { rejectFailing, runJob } from './run.ts';
-import { workerSettings, type WorkerSettings } from './settings.ts';
+import type { WorkerSettings } from './settings.ts';
 
 export interface WorkerHandle { stop(): Promise<void>; readonly id: string }
 
-export function startWorker(db: pg.Pool, log: (m: string) => void = () => {}, overrides: Partial<WorkerSettings> = {}): WorkerHandle {
-  const settings = workerSettings(overrides);
+export function startWorker(db: pg.Pool, settings: WorkerSettings, log: (m: string) => void = () => {}): WorkerHandle {
   const me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let stopping = false;
   let wake: (() => void) | undefined;

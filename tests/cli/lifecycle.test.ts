@@ -83,7 +83,7 @@ describe('admin CLI against the running server', () => {
   it('refuses bad arguments with a usage message', () => {
     const r = runCli(['user', 'create', '--email', 'x@example.test'], env);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/missing --project/);
+    expect(r.stderr).toMatch(/required option '--project/);
     const bad = runCli(['user', 'create', '--email', 'x@example.test', '--project', '00000000-0000-0000-0000-000000000000', '--role', 'owner'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/project not found/);

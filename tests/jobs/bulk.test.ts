@@ -13,9 +13,7 @@ let owner: UnicatClient;
 let viewer: UnicatClient;
 
 beforeAll(async () => {
-  process.env.JOB_BATCH_SIZE = '7';
-  process.env.JOB_POLL_MS = '50';
-  t = await startTestServer();
+  t = await startTestServer({ jobBatchSize: 7, jobPollMs: 50 });
   f = await createFixture(t.db, { owner: 'owner', viewer: 'viewer' });
   owner = new UnicatClient(t.url, f.projectGid);
   viewer = new UnicatClient(t.url, f.projectGid);
@@ -23,8 +21,6 @@ beforeAll(async () => {
   await viewer.auth(f.users.viewer.key);
 });
 afterAll(async () => {
-  delete process.env.JOB_BATCH_SIZE;
-  delete process.env.JOB_POLL_MS;
   await t?.close();
 });
 

@@ -7,7 +7,7 @@ import { seedFolder, seedFiles } from '../helpers/seed.ts';
 import { claimJob, releaseJob } from '../../src/jobs/claim.ts';
 import { runJob } from '../../src/jobs/run.ts';
 import { startWorker } from '../../src/jobs/worker.ts';
-import { workerSettings } from '../../src/jobs/settings.ts';
+import type { WorkerSettings } from '../../src/jobs/settings.ts';
 import { waitJob } from './helpers.ts';
 
 let t: TestServer;
@@ -28,7 +28,7 @@ async function newJob(n: number): Promise<string> {
   return (await c.call('assets/bulk/delete', { selection: [{ children: folder.gid }] })).result['job.token'];
 }
 const row = async (token: string) => (await t.db.query('SELECT id, status, locked_by, attempts, info FROM jobs WHERE token = $1', [token])).rows[0];
-const settings = workerSettings({ batchSize: 10, leaseMs: 10_000, pollMs: 50, emitMs: 0 });
+const settings: WorkerSettings = { batchSize: 10, leaseMs: 10_000, pollMs: 50, emitMs: 0 };
 
 describe('leases', () => {
   it('a held lease is never claimed; an expired one is reclaimed by another worker', async () => {
@@ -60,7 +60,7 @@ describe('leases', () => {
     expect(end).toBe('stopped'); // after materialising and one batch
     await releaseJob(t.db, a!.id, 'worker-a'); // what the worker does after a graceful stop
     expect(await row(token)).toMatchObject({ status: 'processing', locked_by: null });
-    const w = startWorker(t.db, () => {}, { ...settings });
+    const w = startWorker(t.db, settings);
     try {
       const job = await waitJob(c, token);
       expect(job).toMatchObject({ status: 'done', info: { total: 40, done: 40, remaining: 0 } });

@@ -268,11 +268,7 @@ describe('retention', () => {
     const p = await createFixture(t.db, { owner: 'owner' });
     await emit(p.projectId, 'INSERT', 'assets', keys(4, 'k'));
     await t.db.query(`UPDATE changes SET created_on = now() - interval '1 hour' WHERE project_id = $1`, [p.projectId]);
-    process.env.CHANGE_RETENTION_SECONDS = '600';
-    process.env.CHANGE_PRUNE_INTERVAL_MS = '100';
-    const second = await startTestServer({ databaseUrl: t.config.databaseUrl });
-    delete process.env.CHANGE_RETENTION_SECONDS;
-    delete process.env.CHANGE_PRUNE_INTERVAL_MS;
+    const second = await startTestServer({ databaseUrl: t.config.databaseUrl, changeRetentionSeconds: 600, changePruneIntervalMs: 100 });
     try {
       await until(async () => (await t.db.query('SELECT pruned_to FROM project_cursors WHERE project_id = $1', [p.projectId])).rows[0].pruned_to === 4, 'the timer to prune');
       expect((await t.db.query('SELECT count(*)::int AS n FROM changes WHERE project_id = $1', [p.projectId])).rows[0].n).toBe(0);

@@ -56,30 +56,23 @@ export async function pruneChanges(db: Db, maxAgeSeconds: number): Promise<Prune
 
 export interface RetentionHandle { stop(): Promise<void> }
 
-/**
- * The retention age in seconds: CHANGE_RETENTION_SECONDS when set (for tests and small
- * deployments), else changeRetentionDays days. 0 keeps events forever.
- */
-export function retentionSeconds(changeRetentionDays: number): number {
-  const raw = process.env.CHANGE_RETENTION_SECONDS;
-  if (raw !== undefined && raw !== '') {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`CHANGE_RETENTION_SECONDS must be a non-negative number, got "${raw}"`);
-    return n;
-  }
-  return changeRetentionDays * 86_400;
-}
+export interface RetentionPolicy { ageSeconds: number; intervalMs: number }
 
 /**
- * Prunes every `intervalMs` (CHANGE_PRUNE_INTERVAL_MS, default: a tenth of the age, between 1 s
- * and 1 h) in the background. Nothing runs when the age is 0.
+ * The retention age in seconds: CHANGE_RETENTION_SECONDS when set (for tests and small
+ * deployments), else changeRetentionDays days; 0 keeps events forever. The prune interval is
+ * CHANGE_PRUNE_INTERVAL_MS, default a tenth of the age, between 1 s and 1 h.
  */
-export function startRetention(pool: pg.Pool, changeRetentionDays: number, log: (m: string) => void = () => {}): RetentionHandle {
-  const age = retentionSeconds(changeRetentionDays);
+export function retentionPolicy(config: { changeRetentionDays: number; changeRetentionSeconds?: number; changePruneIntervalMs?: number }): RetentionPolicy {
+  const ageSeconds = config.changeRetentionSeconds ?? config.changeRetentionDays * 86_400;
+  const intervalMs = config.changePruneIntervalMs ?? Math.min(3_600_000, Math.max(1_000, (ageSeconds * 1000) / 10));
+  return { ageSeconds, intervalMs };
+}
+
+/** Prunes every policy.intervalMs in the background. Nothing runs when the age is 0. */
+export function startRetention(pool: pg.Pool, policy: RetentionPolicy, log: (m: string) => void = () => {}): RetentionHandle {
+  const { ageSeconds: age, intervalMs } = policy;
   if (age <= 0) return { async stop() {} };
-  const envInterval = Number(process.env.CHANGE_PRUNE_INTERVAL_MS);
-  const intervalMs = Number.isFinite(envInterval) && envInterval > 0
-    ? envInterval : Math.min(3_600_000, Math.max(1_000, (age * 1000) / 10));
   let running: Promise<void> | undefined;
   let stopped = false;
   const tick = () => {

@@ -1,0 +1,62 @@
+// The server build: src/ bundled by esbuild into dist/assetlib.js (dependencies stay in
+// node_modules), with the SQL migrations beside it. `npm ci` runs it (the `prepare` script),
+// `bin/assetlib.js` runs it again when a source is newer than the bundle. `npm run build` runs it
+// and then the web console's build (web/build.ts, also run by the server at start when stale).
+//
+// Outputs are written to temporary names and renamed, so processes that start at the same time
+// each see a whole bundle.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const OUT = join(root, 'dist', 'assetlib.js');
+const SRC = join(root, 'src');
+
+function newestMtime(dir) {
+  let max = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/** True when dist/assetlib.js is missing or older than a file under src/ or package.json. */
+export function serverStale() {
+  if (!existsSync(OUT)) return true;
+  const built = statSync(OUT).mtimeMs;
+  return newestMtime(SRC) > built || statSync(join(root, 'package.json')).mtimeMs > built;
+}
+
+export async function buildServer() {
+  const { build } = await import('esbuild');
+  const tag = `.${process.pid}.${Date.now()}.tmp`;
+  // splitting: each command's dynamic imports become chunks, so `--help` loads commander only
+  const result = await build({
+    entryPoints: { assetlib: join(SRC, 'cli', 'main.ts') }, outdir: join(root, 'dist'),
+    bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
+    chunkNames: 'chunk-[name]-[hash]', packages: 'external', sourcemap: 'linked', write: false, logLevel: 'warning',
+  });
+  mkdirSync(join(root, 'dist', 'migrations'), { recursive: true });
+  for (const f of readdirSync(join(SRC, 'db', 'migrations'))) {
+    copyFileSync(join(SRC, 'db', 'migrations', f), join(root, 'dist', 'migrations', f + tag));
+    renameSync(join(root, 'dist', 'migrations', f + tag), join(root, 'dist', 'migrations', f));
+  }
+  // the bundle last: its mtime says the whole build is done
+  const files = [...result.outputFiles].sort((a) => (a.path === OUT ? 1 : -1));
+  for (const f of files) {
+    writeFileSync(f.path + tag, f.contents);
+    renameSync(f.path + tag, f.path);
+  }
+  // chunks of earlier builds (content-hashed names), once no process can still be loading them
+  const keep = new Set(files.map((f) => f.path));
+  for (const f of readdirSync(join(root, 'dist')).filter((n) => n.startsWith('chunk-'))) {
+    const p = join(root, 'dist', f);
+    if (!keep.has(p) && Date.now() - statSync(p).mtimeMs > 600_000) unlinkSync(p);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildServer();
+}
