@@ -62,7 +62,8 @@ export function program(): Command {
     const logger = pino({ level: c.logLevel });
     const db = await open('worker', (m) => logger.info(m));
     const worker = startWorker(db.pool, workerSettings(c), (m) => logger.info(m));
-    logger.info({ worker: worker.id }, 'assetlib worker running');
+    logger.info({ worker: worker.id }, 'worker started');
+    process.stderr.write(`assetlib worker running (${worker.id})\n`);
     closeOnSignals({ async close() { await worker.stop(); await db.close(); } }, logger);
   });
 
