@@ -88,6 +88,7 @@ export function closeOnSignals(server: { close(): Promise<void> }, logger: Logge
   const handler = (sig: string) => {
     if (++count > 1) { logger.warn(`${sig} again: exiting now`); process.exit(1); }
     logger.info(`${sig}: shutting down`);
+    process.stderr.write(`${sig}: shutting down\n`); // for the person (or supervisor) watching, whatever LOG_LEVEL
     server.close().then(() => process.exit(0), (err) => { logger.error({ err }, 'shutdown failed'); process.exit(1); });
   };
   process.on('SIGINT', () => handler('SIGINT'));
