@@ -42,10 +42,10 @@ try {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
         body: JSON.stringify({ project: project.gid, cursor, limit }),
       });
-      const body = await res.json() as { success: boolean; result: { sync: unknown[]; cursor: number; warning?: string } };
+      const body = await res.json() as { success: boolean; result: { sync: unknown[]; next: { cursor: number }; warning?: string } };
       if (!body.success) throw new Error(JSON.stringify(body));
       count += body.result.sync.length;
-      cursor = body.result.cursor;
+      cursor = body.result.next.cursor;
       if (!body.result.warning) break;
     }
     if (count !== TOTAL) throw new Error(`caught up ${count} events, expected ${TOTAL}`);

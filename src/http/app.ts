@@ -11,6 +11,7 @@ import { syncRoutes } from '../dialects/unicat/sync-routes.ts';
 import { consoleRoutes } from './console.ts';
 import { damRoutes } from '../dialects/unicat/dam-routes.ts';
 import { mediaRoutes } from '../dialects/unicat/media-routes.ts';
+import { globalRoutes } from '../dialects/unicat/global-routes.ts';
 
 export interface RouteInfo { method: string; url: string; public: boolean }
 
@@ -68,6 +69,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
   app.get('/openapi.json', { config: { public: true } }, async () => app.swagger());
 
   await app.register(async (s) => unicatRoutes(s, ctx), { prefix: '/api/p' });
+  // Unicat's global API; also answers every other path under /api in Unicat's envelope
+  await app.register(async (s) => globalRoutes(s, ctx), { prefix: '/api' });
   await app.register(async (s) => syncRoutes(s, ctx), { prefix: '/sync' });
   await app.register(async (s) => damRoutes(s, ctx), { prefix: '/dam/p' });
   await app.register(async (s) => mediaRoutes(s, ctx), { prefix: '/media' });

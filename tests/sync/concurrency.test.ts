@@ -74,8 +74,8 @@ describe('sync under concurrent writers', () => {
       polls++;
       if (writing && r.sync.length > 0) pollsWithEventsWhileWriting++;
       for (const e of r.sync) (e.type === 'cc' ? gotCc : got).push(e);
-      cursor = r.cursor;
-      ccCursor = r.cc_cursor;
+      cursor = r.next.cursor;
+      ccCursor = r.next.cc_cursor;
       return r;
     };
     const reader = (async () => {

@@ -36,6 +36,8 @@ describe('sync/cursors', () => {
     expect(r.headers.get('authorization')).toMatch(/^ey/);
     expect(r.body).toMatchObject({ success: true, data: {} });
     expect(r.body.result).toMatchObject({ cc_cursor: auth.result['cc.cursor'], project: f.projectGid, cursor: auth.result.cursor });
+    // the Unicat client's prepare_for_job reads result["cc.cursor"]
+    expect(r.body.result['cc.cursor']).toBe(auth.result['cc.cursor']);
     await emit(f.projectId, 'INSERT', 'assets', ['x1', 'x2']);
     const after = await syncPost(t.url, 'cursors', jwt, { project: f.projectGid.replace(/-/g, '') });
     expect(after.body.result.cursor).toBe(auth.result.cursor + 2);
@@ -51,22 +53,36 @@ describe('sync/get', () => {
     await emit(f.projectId, 'INSERT', 'assets', ['a1', 'a2']);
     await emit(f.projectId, 'DELETE', 'assets', ['a1']);
     await emit(f.projectId, 'INSERT', 'libraries_assets', ['l1/a2']);
-    const r = await syncGet(t.url, jwt, { cc_cursor: start.cc_cursor, project: f.projectGid, cursor: start.cursor });
-    expect(r.sync).toEqual([
+    const r = await syncGet(t.url, jwt, { cc_cursor: start.cc_cursor, project: f.projectGid, cursor: start.cursor, libraries: true });
+    const events = [
       { type: f.projectGid, cursor: start.cursor + 1, action: 'INSERT', data_type: 'assets', data_key: 'a1' },
       { type: f.projectGid, cursor: start.cursor + 2, action: 'INSERT', data_type: 'assets', data_key: 'a2' },
       { type: f.projectGid, cursor: start.cursor + 3, action: 'DELETE', data_type: 'assets', data_key: 'a1' },
       { type: f.projectGid, cursor: start.cursor + 4, action: 'INSERT', data_type: 'libraries_assets', data_key: 'l1/a2' },
-    ]);
-    expect(r).toMatchObject({ cursor: start.cursor + 4, cc_cursor: start.cc_cursor, project: f.projectGid });
+    ];
+    expect(r.sync).toEqual(events);
+    // the next cursors are in `next`, never in result.cursor (the Unicat client would adopt it before applying the events)
+    expect(r.next).toEqual({ cursor: start.cursor + 4, cc_cursor: start.cc_cursor, project: f.projectGid });
+    expect(r).not.toHaveProperty('cursor');
+    expect(r).not.toHaveProperty('cc.cursor');
     expect(r.warning).toBeUndefined();
-    const again = await syncGet(t.url, jwt, { cc_cursor: r.cc_cursor, project: f.projectGid, cursor: r.cursor });
+    // without the opt-in, the library event is left out and the cursor still moves past it
+    const plain = await syncGet(t.url, jwt, { cc_cursor: start.cc_cursor, project: f.projectGid, cursor: start.cursor });
+    expect(plain.sync).toEqual(events.slice(0, 3));
+    expect(plain.next).toEqual(r.next);
+    const off = await syncGet(t.url, jwt, { project: f.projectGid, cursor: start.cursor, libraries: false });
+    expect(off.sync).toEqual(events.slice(0, 3));
+    const again = await syncGet(t.url, jwt, { ...r.next, libraries: true });
     expect(again.sync).toEqual([]);
-    expect(again.cursor).toBe(r.cursor);
+    expect(again.next.cursor).toBe(r.next.cursor);
     // a string of digits is accepted as a cursor too
-    const str = await syncGet(t.url, jwt, { project: f.projectGid, cursor: String(start.cursor + 3) });
-    expect(str.sync.map((e: any) => e.cursor)).toEqual([start.cursor + 4]);
-    expect(str.cc_cursor).toBeNull();
+    const str = await syncGet(t.url, jwt, { project: f.projectGid, cursor: String(start.cursor + 2) });
+    expect(str.sync.map((e: any) => e.cursor)).toEqual([start.cursor + 3]);
+    expect(str.next.cc_cursor).toBeNull();
+    // the opt-in is a boolean
+    const bad = await syncPost(t.url, 'get', jwt, { project: f.projectGid, cursor: 0, libraries: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.result.info).toMatchObject({ field: 'libraries' });
   });
 
   it('pages: at most `limit` (default 10000) events per space, with warning "more" while more remain', async () => {
@@ -84,7 +100,7 @@ describe('sync/get', () => {
         seen.push(...r.sync.map((e: any) => e.cursor));
         sizes.push(r.sync.length);
         warnings.push(r.warning);
-        cursor = r.cursor;
+        cursor = r.next.cursor;
         if (!r.warning) break;
       }
       const pages = limit === undefined ? [10_000, 2500] : [...Array(12).fill(1000), 500];
@@ -95,7 +111,7 @@ describe('sync/get', () => {
     }
     const small = await syncGet(t.url, jwt, { project: f.projectGid, cursor: start.cursor, limit: 7 });
     expect(small.sync).toHaveLength(7);
-    expect(small).toMatchObject({ cursor: start.cursor + 7, warning: 'more' });
+    expect(small).toMatchObject({ next: { cursor: start.cursor + 7 }, warning: 'more' });
     // exactly a full page with nothing after it: no warning
     const exact = await syncGet(t.url, jwt, { project: f.projectGid, cursor: start.cursor + total - 7, limit: 7 });
     expect(exact.sync).toHaveLength(7);
@@ -109,12 +125,12 @@ describe('sync/get', () => {
     await withTx(t.db, (tx) => emitCcChange(tx, other.projectId, 'UPDATE', 'cc.projects', other.projectGid));
     const r = await syncGet(t.url, jwt, { cc_cursor: start.cc_cursor });
     expect(r.sync).toEqual([{ type: 'cc', cursor: job, action: 'UPDATE', data_type: 'jobs', data_key: 'job-mine', data: { project_gid: f.projectGid, status: 'processing', info: { total: 2, remaining: 1 } } }]);
-    expect(r.cc_cursor).toBe(job + 2);
-    expect(r.cursor).toBeNull();
+    expect(r.next.cc_cursor).toBe(job + 2);
+    expect(r.next.cursor).toBeNull();
     // joining the other project: the membership event reaches the new member, and later events of that project too
     await withTx(t.db, (tx) => setMembership(tx, other.projectId, f.users.owner.id, 'viewer'));
     await withTx(t.db, (tx) => emitCcChange(tx, other.projectId, 'UPDATE', 'jobs', 'job-theirs', { status: 'done' }));
-    const r2 = await syncGet(t.url, jwt, { cc_cursor: r.cc_cursor });
+    const r2 = await syncGet(t.url, jwt, { cc_cursor: r.next.cc_cursor });
     expect(r2.sync.map((e: any) => [e.data_type, e.data_key])).toEqual([
       ['cc.projects_members', `${other.projectGid}/${f.users.owner.gid}`], ['jobs', 'job-theirs']]);
     // a membership removal reaches the removed user although the project is no longer theirs
@@ -123,7 +139,7 @@ describe('sync/get', () => {
       await emitCcChange(tx, other.projectId, 'DELETE', 'cc.projects_members', `${other.projectGid}/${f.users.owner.gid}`);
     });
     await withTx(t.db, (tx) => emitCcChange(tx, other.projectId, 'UPDATE', 'jobs', 'job-after-leaving', {}));
-    const r3 = await syncGet(t.url, jwt, { cc_cursor: r2.cc_cursor });
+    const r3 = await syncGet(t.url, jwt, { cc_cursor: r2.next.cc_cursor });
     expect(r3.sync.map((e: any) => [e.action, e.data_type])).toEqual([['DELETE', 'cc.projects_members']]);
   });
 
@@ -132,8 +148,8 @@ describe('sync/get', () => {
     for (let i = 0; i < 5; i++) await withTx(t.db, (tx) => emitCcChange(tx, f.projectId, 'UPDATE', 'jobs', `j${i}`));
     const r = await syncGet(t.url, jwt, { cc_cursor: start.cc_cursor, limit: 3 });
     expect(r.sync.map((e: any) => e.data_key)).toEqual(['j0', 'j1', 'j2']);
-    expect(r).toMatchObject({ warning: 'more', cc_cursor: start.cc_cursor + 3 });
-    const r2 = await syncGet(t.url, jwt, { cc_cursor: r.cc_cursor, limit: 3 });
+    expect(r).toMatchObject({ warning: 'more', next: { cc_cursor: start.cc_cursor + 3 } });
+    const r2 = await syncGet(t.url, jwt, { cc_cursor: r.next.cc_cursor, limit: 3 });
     expect(r2.sync.map((e: any) => e.data_key)).toEqual(['j3', 'j4']);
     expect(r2.warning).toBeUndefined();
   });

@@ -205,3 +205,10 @@ export async function parentIdOf(db: Db, projectId: number, id: number): Promise
   const { rows } = await db.query('SELECT parent_id FROM assets WHERE id = $1 AND project_id = $2', [id, projectId]);
   return rows[0]?.parent_id ?? null;
 }
+
+/** The internal id of the project's root folder. */
+export async function rootIdOf(db: Db, projectId: number): Promise<number> {
+  const { rows } = await db.query('SELECT id FROM assets WHERE project_id = $1 AND parent_id IS NULL', [projectId]);
+  if (!rows[0]) throw notFound('the project has no root folder');
+  return Number(rows[0].id);
+}

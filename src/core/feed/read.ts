@@ -84,7 +84,8 @@ const CC_VISIBLE = (user: string, gid: string) => `(
 /**
  * A whole page in ONE statement (one snapshot, one round trip): the caller's key, the counters,
  * the membership, the cursor checks, and the events of both spaces. $1 key id, $2 user gid,
- * $3 project gid or null, $4 project cursor or null, $5 cc cursor or null, $6 limit.
+ * $3 project gid or null, $4 project cursor or null, $5 cc cursor or null, $6 limit, $7 the
+ * project event types to read (null: all).
  * The rows: first (k = 0) the state as JSON text in `data` (uid, cc, cc_pruned, pid, p,
  * p_pruned), then the visible cc events (k = 1, at most limit + 1 to tell whether more remain),
  * then the project events (k = 2, at most limit), each space in cursor order; the event columns
@@ -118,6 +119,7 @@ export const PAGE_SQL = `
   UNION ALL
   (SELECT 2, x.cursor, x.action, x.data_type, x.data_key, x.data::text FROM changes x
    WHERE (SELECT p_ok FROM ok) AND x.project_id = (SELECT pid FROM ok) AND x.cursor > $4::bigint
+     AND ($7::text[] IS NULL OR x.data_type = ANY($7::text[]))
    ORDER BY x.cursor LIMIT $6::int)`;
 
 /** The page statement's rows as arrays of the columns' text (no type parsing: cursor and data are spliced as they come). */
@@ -176,6 +178,8 @@ export interface FeedRequest {
   /** The project (gid) and the client's cursor in it; undefined: project events are not read. */
   project?: { gid: string; cursor: number };
   limit?: number;
+  /** The project event types (data_type) to read; undefined: all. Others are skipped like invisible events. */
+  projectTypes?: readonly string[];
 }
 
 export interface FeedPage {
@@ -217,7 +221,7 @@ export async function readFeed(db: Db, caller: { keyId: number; userGid: string 
     gid = normalizeId(req.project.gid) ?? null;
     if (!gid) throw invalid('project must be a project gid', { field: 'project', value: req.project.gid });
   }
-  const rows = await pageRows(db, [caller.keyId, caller.userGid, gid, req.project?.cursor ?? null, req.ccCursor ?? null, limit]);
+  const rows = await pageRows(db, [caller.keyId, caller.userGid, gid, req.project?.cursor ?? null, req.ccCursor ?? null, limit, req.projectTypes ?? null]);
   if (rows[0]?.[0] !== '0' || rows[0][5] === null) throw new Error('sync page: no state row');
   const r = JSON.parse(rows[0][5]) as { uid: number | null; cc: number; cc_pruned: number; pid: number | null; p: number | null; p_pruned: number | null };
   if (r.uid === null) throw unauthenticated('the key behind this token was revoked');

@@ -1,4 +1,4 @@
-// Unicat asset calls under /api/p/:project/assets/...: get, children, worksheet, tree, create,
+// Unicat asset calls under /api/p/:project/assets/...: get, root, children, worksheet, tree, create,
 // upload, upload_update, update, move, delete, undelete, permanent_delete. Translation only:
 // every rule lives in src/core/assets/.
 import { Transform, pipeline } from 'node:stream';
@@ -10,7 +10,7 @@ import { CoreError, invalid, tooLarge } from '../../core/errors.ts';
 import type { StoredBlob } from '../../storage/blob-store.ts';
 import {
   assetIdByGid, assetIdByPathname, assetIdsByGids, assetIdsByPathnames, childrenOf, loadAssetRows, normalizeGids,
-  normalizePathname, pathIds, readPage, treeWindow, type AssetRow, parentIdOf,
+  normalizePathname, pathIds, readPage, rootIdOf, treeWindow, type AssetRow, parentIdOf,
 } from '../../core/assets/read.ts';
 import { createFile, createFolder, replaceFile } from '../../core/assets/create.ts';
 import { probeUpload } from '../../core/media/probe.ts';
@@ -144,6 +144,16 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
       return ok({ assets: rows.map((r) => r.gid), missing }, dataOf(rows));
     }
     throw invalid('send one of asset, assets, pathname, pathnames');
+  });
+
+  // assets/root: the root folder (the client's first tree call). It takes no parameters, so GET
+  // is accepted too (as init).
+  app.route({
+    method: ['GET', 'POST'], url: '/:project/assets/root', handler: async (req) => {
+      const id = await rootIdOf(ctx.db, req.actor.projectId);
+      const m = await rowsById(ctx, req.actor, [id]);
+      return ok({ root: gidOf(m, id) }, dataOf(m.values()));
+    },
   });
 
   const parentFrom = async (b: Body, actor: Actor, gidField: string) => {

@@ -27,7 +27,8 @@ export function bearerToken(req: FastifyRequest): string {
 export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { refresh?: boolean } = {}): void {
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (req, reply) => {
-    if (req.routeOptions.config?.public) return;
+    // an unknown call is a 404 whoever asks (Unicat routes before it authenticates)
+    if (req.is404 || req.routeOptions.config?.public) return;
     const claims = await verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret);
     const projectGid = normalizeId((req.params as { project?: string }).project);
     if (!projectGid) throw forbidden('not a member of this project');

@@ -9,12 +9,14 @@ import { assetRoutes } from './asset-routes.ts';
 import { bulkRoutes } from './bulk-routes.ts';
 import { searchRoutes } from './search-routes.ts';
 import { extensionRoutes } from './extension-routes.ts';
+import { memberRoutes } from './member-routes.ts';
 
 export async function unicatRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
   installJwtAuth(app, ctx);
   await app.register(multipart, { limits: { fileSize: ctx.config.uploadLimitBytes, files: 1, fields: 20 } });
   await sessionRoutes(app, ctx);
+  await memberRoutes(app, ctx);
   await assetRoutes(app, ctx);
   await searchRoutes(app, ctx);
   await bulkRoutes(app, ctx);

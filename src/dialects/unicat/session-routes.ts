@@ -1,4 +1,4 @@
-// Unicat `auth` and `init`.
+// Unicat `auth` and `init` (the session: user, projects, members, cursors).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../http/context.ts';
@@ -8,14 +8,13 @@ import { sessionInfo, type SessionInfo } from '../../core/session.ts';
 import { forbidden, CoreError } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
 import { ok } from './envelope.ts';
-
-const CC_VERSION = '2026.11.001';
+import { CC_VERSION, languagesData, memberUsersData, membersData, projectsData, usersData } from './cc-json.ts';
 
 function sessionEnvelope(s: SessionInfo) {
-  const user = { gid: s.user.gid, username: s.user.email, email: s.user.email, name: s.user.name, avatar: null, status: 'active', options: { language: 'en', timezone: 'UTC' } };
+  const self = { gid: s.user.gid, email: s.user.email, name: s.user.name };
   return ok({
     user: s.user.gid,
-    user_projects: s.userProjects,
+    user_projects: Object.fromEntries(s.projects.map((p) => [p.gid, [p.role]])),
     project: s.project.gid,
     project_members: s.members.map((m) => m.user_gid),
     last_backed_up: null,
@@ -23,10 +22,10 @@ function sessionEnvelope(s: SessionInfo) {
     'cc.cursor': s.ccCursor,
     cursor: s.cursor,
   }, {
-    'cc.users': { [user.gid]: user, ...Object.fromEntries(s.members.filter((m) => m.user_gid !== user.gid).map((m) => [m.user_gid, { gid: m.user_gid, username: m.email, email: m.email, name: m.name, avatar: null, status: 'active' }])) },
-    'cc.projects': { [s.project.gid]: { gid: s.project.gid, name: s.project.name, status: 'active' } },
-    'cc.projects_members': Object.fromEntries(s.members.map((m) => [`${s.project.gid}/${m.user_gid}`, { project_gid: s.project.gid, user_gid: m.user_gid, status: 'active', roles: [m.role], options: { rate_limit_per_second: null } }])),
-    'cc.languages': { en: 'English', nl: 'Nederlands', de: 'Deutsch', fr: 'Français' },
+    'cc.users': { ...memberUsersData(s.members), ...usersData([self]) },
+    'cc.projects': projectsData(s.projects, new Set([s.project.gid])),
+    'cc.projects_members': membersData(s.members),
+    'cc.languages': languagesData(),
     definitions: {}, classes: {}, fields: {}, layouts: {}, queries: {},
   });
 }

@@ -7,6 +7,7 @@ import { bearerToken } from './auth.ts';
 import { issueJwt, verifyJwt } from '../../core/tokens.ts';
 import { invalid } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
+import { librariesFlag, projectTypes } from './feed-types.ts';
 import { feedCaller, feedCursors, parseCursor, parseLimit, readFeed, type FeedRequest } from '../../core/feed/read.ts';
 
 declare module 'fastify' {
@@ -30,9 +31,11 @@ function projectGid(raw: unknown): string {
   return gid;
 }
 
-/** {cc_cursor?, project?, cursor?, limit?} -> the core request. */
+/** {cc_cursor?, project?, cursor?, limit?, libraries?} -> the core request. */
 function feedRequest(b: Body): FeedRequest {
-  const req: FeedRequest = {};
+  const libraries = librariesFlag(b.libraries);
+  if (libraries === undefined) throw invalid('libraries must be true or false', { field: 'libraries' });
+  const req: FeedRequest = { projectTypes: projectTypes(libraries) };
   if (present(b.cc_cursor)) req.ccCursor = parseCursor(b.cc_cursor, 'cc_cursor');
   if (present(b.project)) {
     const gid = projectGid(b.project);
@@ -52,6 +55,7 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
   // The JWT's signature and expiry are checked here; that its key is still active is checked by
   // the call itself (sync/get folds it into its one statement).
   app.addHook('onRequest', async (req) => {
+    if (req.is404) return; // an unknown call is a 404 whoever asks
     const claims = await verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret);
     req.feedClaims = { keyId: claims.keyId, userGid: claims.userGid };
   });
@@ -67,10 +71,10 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const r = feedRequest(body(req));
     const page = await readFeed(ctx.db, req.feedClaims, r);
     // readFeed gives the events as JSON text (built from the raw rows); the envelope is put around them as text.
+    // The cursors to send next go in `next`, never in result.cursor / result["cc.cursor"]: the
+    // Unicat client adopts those from any answer, before it applies the events (it would skip them).
     const result: Record<string, unknown> = {
-      cc_cursor: page.ccCursor,
-      project: r.project ? r.project.gid : null,
-      cursor: page.cursor,
+      next: { cc_cursor: page.ccCursor, project: r.project ? r.project.gid : null, cursor: page.cursor },
     };
     if (page.more) result.warning = 'more';
     const head = JSON.stringify(ok(result, {}));
@@ -86,6 +90,7 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const caller = await feedCaller(ctx.db, req.feedClaims.keyId, req.feedClaims.userGid);
     const c = await feedCursors(ctx.db, caller, gid);
     return ok({
+      'cc.cursor': c.cc, // what the Unicat client reads (prepare_for_job)
       cc_cursor: c.cc,
       project: gid ?? null,
       cursor: c.cursor,

@@ -3,7 +3,8 @@
 // Connect with the auth payload {"JWT": <token>}; a bad token gets a connect_error. The server then
 // emits "authorization" {JWT} (a renewed token, again before each expiry) and "sync" [events...]:
 // the events of every project the user is a member of, and the cc events visible to the user, as
-// lists in cursor order (each cursor space in its own lists).
+// lists in cursor order (each cursor space in its own lists). Project events are Unicat's types;
+// the auth payload `libraries: true` adds assetlib's library events (feed-types.ts).
 //
 // Fan-out across processes: every server LISTENs on 'assetlib_changes' / 'assetlib_cc_changes'
 // with a dedicated connection. A NOTIFY only says "something committed"; the server then reads the
@@ -20,6 +21,7 @@ import {
   ccEventsAfter, ccVisible, currentCounters, feedCaller, memberProjects, projectEventsAfter,
   type FeedCaller, type FeedEvent,
 } from '../../core/feed/read.ts';
+import { librariesFlag, projectTypes } from './feed-types.ts';
 
 export interface SyncSocketHandle { close(): Promise<void> }
 
@@ -28,6 +30,8 @@ const PAGE = 1000;
 interface SocketData {
   caller: FeedCaller;
   keyId: number;
+  /** opted in to assetlib's library events (auth payload `libraries: true`) */
+  libraries: boolean;
   projects: Map<number, string>; // id -> gid
   renew?: NodeJS.Timeout;
 }
@@ -72,6 +76,12 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
   const ready = currentCounters(db, []).then((c) => { lastCc ??= c.cc; }).catch(log);
 
   const room = (projectId: number) => `p:${projectId}`;
+  // sockets that opted in to the library events are in both rooms of a project
+  const libRoom = (projectId: number) => `pl:${projectId}`;
+  const join = (s: SyncSocket, id: number) => { s.join(room(id)); if (s.data.libraries) s.join(libRoom(id)); };
+  const leave = (s: SyncSocket, id: number) => { s.leave(room(id)); s.leave(libRoom(id)); };
+  const unicatTypes = new Set(projectTypes(false));
+  const libraryTypes = new Set(projectTypes(true));
   const roomSize = (name: string) => io.sockets.adapter.rooms.get(name)?.size ?? 0;
 
   async function track(projects: Map<number, string>): Promise<void> {
@@ -90,7 +100,10 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
         const events = await projectEventsAfter(db, projectId, st.gid, st.last, PAGE);
         if (events.length === 0 || closed) return;
         st.last = events[events.length - 1].cursor;
-        io.to(room(projectId)).emit('sync', events);
+        const unicat = events.filter((e) => unicatTypes.has(e.data_type));
+        const withLibraries = events.filter((e) => libraryTypes.has(e.data_type));
+        if (unicat.length > 0) io.to(room(projectId)).except(libRoom(projectId)).emit('sync', unicat);
+        if (withLibraries.length > 0) io.to(libRoom(projectId)).emit('sync', withLibraries);
         if (events.length < PAGE) return;
       }
     });
@@ -102,8 +115,8 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
     const projects = new Map((await memberProjects(db, sockets[0].data.caller.userId)).map((p) => [p.id, p.gid]));
     for (const s of sockets) {
       if (!s.connected) continue;
-      for (const id of s.data.projects.keys()) if (!projects.has(id)) s.leave(room(id));
-      for (const id of projects.keys()) s.join(room(id));
+      for (const id of s.data.projects.keys()) if (!projects.has(id)) leave(s, id);
+      for (const id of projects.keys()) join(s, id);
       s.data.projects = projects;
     }
     await track(projects); // after joining: a project tracked from now on pushes to these sockets
@@ -171,15 +184,19 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
   // ---- authentication at connect ----
   io.use((socket, next) => {
     void (async () => {
-      const jwt = (socket.handshake.auth as { JWT?: unknown } | undefined)?.JWT;
+      const auth = socket.handshake.auth as { JWT?: unknown; libraries?: unknown } | undefined;
+      const jwt = auth?.JWT;
       if (typeof jwt !== 'string' || jwt === '') throw new CoreError('unauthenticated', 'missing JWT: connect with auth {"JWT": <token>}');
+      const libraries = librariesFlag(auth?.libraries);
+      if (libraries === undefined) throw new CoreError('invalid', 'libraries must be true or false');
       const claims = await verifyJwt(db, jwt, ctx.config.jwtSecret);
       const caller = await feedCaller(db, claims.keyId, claims.userGid);
       const projects = new Map((await memberProjects(db, caller.userId)).map((p) => [p.id, p.gid]));
-      Object.assign(socket.data, { caller, keyId: claims.keyId, projects } satisfies SocketData);
+      Object.assign(socket.data, { caller, keyId: claims.keyId, libraries, projects } satisfies SocketData);
     })().then(() => next(), (e: unknown) => {
       const err = new Error(e instanceof CoreError ? e.message : 'authentication failed') as Error & { data?: unknown };
-      err.data = { code: e instanceof CoreError && e.kind === 'forbidden' ? 403 : 401, message: err.message };
+      const code = e instanceof CoreError ? ({ forbidden: 403, invalid: 400 } as Record<string, number>)[e.kind] ?? 401 : 401;
+      err.data = { code, message: err.message };
       next(err);
     });
   });
@@ -198,7 +215,7 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
 
   io.on('connection', (socket) => {
     const s: SyncSocket = socket;
-    for (const id of s.data.projects.keys()) s.join(room(id));
+    for (const id of s.data.projects.keys()) join(s, id);
     // "authorization" goes out once the socket is live: every event committed after it is pushed
     track(s.data.projects).catch(log).finally(() => { void authorize(s); });
     s.data.renew = setInterval(() => { void authorize(s); }, renewMs);
