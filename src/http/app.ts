@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { AppContext } from './context.ts';
+import { healthRoutes } from './health.ts';
 import type { Config } from '../config.ts';
 import { unicatRoutes } from '../dialects/unicat/routes.ts';
 import { uplynkRoutes } from '../dialects/uplynk/routes.ts';
@@ -65,7 +66,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
     openapi: { info: { title: 'assetlib', version: '0.1.0', description: 'Uplynk Libraries v4, Unicat project API and Oracle Documents 1.1 collections over one core' } },
   });
 
-  app.get('/healthz', { config: { public: true } }, async () => ({ ok: true }));
+  healthRoutes(app, ctx.db);
   app.get('/openapi.json', { config: { public: true } }, async () => app.swagger());
 
   await app.register(async (s) => unicatRoutes(s, ctx), { prefix: '/api/p' });

@@ -1,0 +1,71 @@
+// Probes and metrics of the process. /livez: the process answers. /readyz (and /healthz, its alias
+// for existing monitors): the database answers and every migration this build knows is applied;
+// 503 otherwise. /metrics: Prometheus text (prom-client), one registry per app.
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { migrationFiles } from '../db/migrate.ts';
+
+async function readiness(db: pg.Pool, expected: string[]): Promise<{ ok: boolean; reason?: string }> {
+  try {
+    const { rows } = await db.query('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    const missing = expected.filter((m) => !applied.has(m));
+    return missing.length ? { ok: false, reason: `migrations not applied: ${missing.join(', ')}` } : { ok: true };
+  } catch (e) {
+    return { ok: false, reason: `database: ${(e as Error).message}` };
+  }
+}
+
+export function healthRoutes(app: FastifyInstance, db: pg.Pool): void {
+  const expected = migrationFiles();
+  app.get('/livez', { config: { public: true } }, async () => ({ ok: true }));
+  const ready = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+    const r = await readiness(db, expected);
+    return reply.code(r.ok ? 200 : 503).send(r);
+  };
+  app.get('/readyz', { config: { public: true } }, ready);
+  app.get('/healthz', { config: { public: true } }, ready);
+
+  const register = new Registry();
+  collectDefaultMetrics({ register });
+  const http = new Histogram({
+    name: 'assetlib_http_request_duration_seconds', help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'], registers: [register],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+  const requests = new Counter({ name: 'assetlib_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [register] });
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) };
+    http.observe(labels, reply.elapsedTime / 1000);
+    requests.inc(labels);
+  });
+  new Gauge({
+    name: 'assetlib_db_pool_connections', help: 'database pool connections by state (in_use, idle, waiting)', labelNames: ['state'], registers: [register],
+    collect() {
+      this.set({ state: 'in_use' }, db.totalCount - db.idleCount);
+      this.set({ state: 'idle' }, db.idleCount);
+      this.set({ state: 'waiting' }, db.waitingCount);
+    },
+  });
+  new Gauge({
+    name: 'assetlib_jobs', help: 'bulk jobs by status (queued, processing)', labelNames: ['status'], registers: [register],
+    async collect() {
+      const { rows } = await db.query(`SELECT s.status, count(j.id)::int AS n FROM unnest(ARRAY['queued', 'processing']) s(status)
+        LEFT JOIN jobs j ON j.status = s.status GROUP BY s.status`).catch(() => ({ rows: [] as any[] }));
+      for (const r of rows) this.set({ status: r.status }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'assetlib_feed_events', help: 'project change feeds: events written since the start (sum of cursors) and still retained (above pruned_to)', labelNames: ['which'], registers: [register],
+    async collect() {
+      const { rows } = await db.query('SELECT coalesce(sum(cursor), 0)::bigint AS written, coalesce(sum(cursor - pruned_to), 0)::bigint AS retained FROM project_cursors')
+        .catch(() => ({ rows: [] as any[] }));
+      if (rows[0]) { this.set({ which: 'written' }, rows[0].written); this.set({ which: 'retained' }, rows[0].retained); }
+    },
+  });
+  app.get('/metrics', { config: { public: true } }, async (_req, reply) => {
+    reply.header('content-type', register.contentType);
+    return register.metrics();
+  });
+}
