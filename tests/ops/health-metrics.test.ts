@@ -22,7 +22,7 @@ describe('probes', () => {
     try {
       const r = await fetch(`${t.url}/readyz`);
       expect(r.status).toBe(503);
-      expect((await r.json()).reason).toContain(m.version);
+      expect(((await r.json()) as { reason: string }).reason).toContain(m.version);
       expect((await fetch(`${t.url}/healthz`)).status).toBe(503);
       expect((await fetch(`${t.url}/livez`)).status).toBe(200);
     } finally {
@@ -42,7 +42,7 @@ describe('probes', () => {
       await admin.end();
       const r = await fetch(`${own.url}/readyz`);
       expect(r.status).toBe(503);
-      expect((await r.json()).reason).toMatch(/^database: /);
+      expect(((await r.json()) as { reason: string }).reason).toMatch(/^database: /);
       expect((await fetch(`${own.url}/livez`)).status).toBe(200);
     } finally {
       await own.close();
