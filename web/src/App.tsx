@@ -87,8 +87,7 @@ function Console() {
       </nav>
       <main id="main" className="main">
         {route.kind === 'libraries' ? <LibrariesScreen />
-          : root ? <AssetScreen route={route} root={root} layout={layout} onLayout={setLayout} onFocusAsset={setDetail} libraryName={libraryName} />
-          : <p>Loading…</p>}
+          : <AssetScreen route={route} root={root} layout={layout} onLayout={setLayout} onFocusAsset={setDetail} libraryName={libraryName} />}
       </main>
       {showDetail && detail && route.kind !== 'libraries' && <Detail asset={detail} onClose={() => setShowDetail(false)} />}
       <div className="dock"><UploadsPanel /><JobsPanel /></div>

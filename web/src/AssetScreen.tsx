@@ -22,18 +22,19 @@ type Dialog = null | 'newFolder' | 'rename' | 'move' | 'delete' | 'library' | 'p
 
 export function AssetScreen({ route, root, layout, onLayout, onFocusAsset, libraryName }: {
   route: Exclude<Route, { kind: 'libraries' }>;
-  root: Asset;
+  /** the root folder, once known (home lists children by pathname "/" without waiting for it) */
+  root: Asset | null;
   layout: Layout;
   onLayout(l: Layout): void;
   onFocusAsset(a: Asset | undefined): void;
   libraryName?: string;
 }) {
-  const folderGid = route.kind === 'folder' ? route.gid ?? root.gid : null;
+  const folderGid = route.kind === 'folder' ? route.gid ?? root?.gid ?? null : null;
   const spec = route.kind === 'search' ? searchSpec(route.query) : null;
-  const key = route.kind === 'folder' ? `f:${folderGid}` : route.kind === 'search' ? `s:${JSON.stringify(spec)}` : route.kind === 'library' ? `l:${route.id}` : 'trash';
+  const key = route.kind === 'folder' ? `f:${route.gid ?? 'home'}` : route.kind === 'search' ? `s:${JSON.stringify(spec)}` : route.kind === 'library' ? `l:${route.id}` : 'trash';
 
   const fetcher: Fetcher = useMemo(() => {
-    if (route.kind === 'folder') return (top, size) => api.children(folderGid!, top, size);
+    if (route.kind === 'folder') { const gid = route.gid; return (top, size) => api.children(gid, top, size); }
     if (route.kind === 'search') return (top, size) => api.search(spec!, top, size);
     if (route.kind === 'library') return (top, size) => libraryMembers(route.id, top, size);
     return (top, size) => api.trash(top, size);
@@ -51,10 +52,11 @@ export function AssetScreen({ route, root, layout, onLayout, onFocusAsset, libra
   // breadcrumbs
   useEffect(() => {
     if (route.kind !== 'folder') return;
+    if (!route.gid) { setPath(root ? [root] : []); return; }
     let live = true;
-    api.worksheet(folderGid!).then((w) => { if (live) setPath([...w.path]); }, notifyError);
+    api.worksheet(route.gid).then((w) => { if (live) setPath([...w.path]); }, notifyError);
     return () => { live = false; };
-  }, [route.kind, folderGid]);
+  }, [route, route.kind === 'folder' && !route.gid ? root : null]);
 
   // the view follows the feed: any asset change in the project re-reads the visible pages
   const refreshTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -130,9 +132,9 @@ export function AssetScreen({ route, root, layout, onLayout, onFocusAsset, libra
 
       <div className="toolbar" role="toolbar" aria-label="Actions">
         {route.kind === 'folder' && <>
-          <button type="button" onClick={() => fileInput.current?.click()}>Upload</button>
+          <button type="button" disabled={!folderGid} onClick={() => fileInput.current?.click()}>Upload</button>
           <input ref={fileInput} type="file" multiple hidden aria-label="Files to upload" onChange={(e) => { upload([...(e.target.files ?? [])]); e.target.value = ''; }} />
-          <button type="button" onClick={() => setDialog('newFolder')}>New folder</button>
+          <button type="button" disabled={!folderGid} onClick={() => setDialog('newFolder')}>New folder</button>
         </>}
         {route.kind !== 'trash' && route.kind !== 'library' && <>
           <button type="button" disabled={!single} onClick={() => setDialog('rename')}>Rename</button>

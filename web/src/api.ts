@@ -102,8 +102,9 @@ export async function signIn(email: string, apiKey: string): Promise<Session> {
 const page = (r: { result: any; data: any }, listKey: string, sizeKey: string): AssetPage =>
   ({ gids: r.result[listKey], total: r.result[sizeKey], assets: r.data.assets ?? {} });
 
-export const children = async (folder: string, top: number, size: number) =>
-  page(await unicat('assets/children', { asset: folder, 'page.top': top, 'page.size': size }), 'children', 'children.size');
+/** A folder's children (folders first, then by name); null: the root, by its pathname. */
+export const children = async (folder: string | null, top: number, size: number) =>
+  page(await unicat('assets/children', { ...(folder ? { asset: folder } : { pathname: '/' }), 'page.top': top, 'page.size': size }), 'children', 'children.size');
 
 export interface SearchSpec { language: string; q: string; filter: unknown }
 export const search = async (spec: SearchSpec, top: number, size: number) =>

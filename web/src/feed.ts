@@ -36,10 +36,15 @@ export function connectFeed(): void {
     transports: ['websocket', 'polling'],
     auth: (cb) => cb({ JWT: currentSession()?.jwt ?? '' }),
   });
+  // after each (re)connect, once the socket is live, subscribers re-read what they show (an empty
+  // list): whatever committed before the socket went live is then on screen, the rest is pushed
+  let resync = true;
+  socket.on('connect', () => { resync = true; });
   socket.on('authorization', (a: { JWT: string }) => {
     renewJwt(a.JWT);
     setStatus('live');
-    // after a (re)connect, what changed while offline is re-read: subscribers refresh their views
+    if (!resync) return;
+    resync = false;
     for (const l of listeners) l([]);
   });
   socket.on('sync', (events: FeedEvent[]) => {

@@ -23,33 +23,37 @@ export interface Paged {
 
 export function usePaged(key: string, fetcher: Fetcher): Paged {
   const [, setTick] = useState(0);
-  const st = useRef({ key: '', pages: new Map<number, string[]>(), loading: new Map<number, Promise<void>>(), assets: new Map<string, Asset>(), total: null as number | null, error: null as string | null, last: [0, 0] as [number, number], gen: 0, version: 0 });
+  const st = useRef({ key: '', pages: new Map<number, string[]>(), loading: new Map<number, Promise<void>>(), applied: new Map<number, number>(), seq: 0, assets: new Map<string, Asset>(), total: null as number | null, error: null as string | null, last: [0, 0] as [number, number], version: 0 });
   const fetchRef = useRef(fetcher);
   fetchRef.current = fetcher;
   const bump = useCallback(() => { st.current.version++; setTick((t) => t + 1); }, []);
 
   if (st.current.key !== key) {
-    st.current = { key, pages: new Map(), loading: new Map(), assets: new Map(), total: null, error: null, last: [0, 0], gen: st.current.gen + 1, version: st.current.version + 1 };
+    st.current = { key, pages: new Map(), loading: new Map(), applied: new Map(), seq: 0, assets: new Map(), total: null, error: null, last: [0, 0], version: st.current.version + 1 };
   }
 
-  const load = useCallback((p: number): Promise<void> => {
+  /** Reads page p; a forced read starts even while one is in flight. Answers apply in the order
+   *  the reads started (an older answer arriving late never overwrites a newer one). */
+  const load = useCallback((p: number, force = false): Promise<void> => {
     const s = st.current;
     const existing = s.loading.get(p);
-    if (existing) return existing;
-    const gen = s.gen;
+    if (existing && !force) return existing;
+    const seq = ++s.seq;
+    const stale = () => st.current !== s || seq < (s.applied.get(p) ?? 0);
     const pr = fetchRef.current(p * PAGE, PAGE).then((r) => {
-      if (st.current.gen !== gen) return;
+      if (stale()) return;
+      s.applied.set(p, seq);
       s.pages.set(p, r.gids);
       for (const [g, a] of Object.entries(r.assets)) s.assets.set(g, a);
       s.total = r.total;
       s.error = null;
     }, (e: Error) => {
-      if (st.current.gen !== gen) return;
+      if (stale()) return;
       s.error = e.message;
       if (s.total === null) s.total = 0;
     }).finally(() => {
-      if (st.current.gen !== gen) return;
-      s.loading.delete(p);
+      if (st.current !== s) return;
+      if (s.loading.get(p) === pr) s.loading.delete(p);
       bump();
     });
     s.loading.set(p, pr);
@@ -99,10 +103,8 @@ export function usePaged(key: string, fetcher: Fetcher): Paged {
       const keep = new Set<number>();
       for (let p = Math.floor(from / PAGE); p <= Math.floor(to / PAGE); p++) keep.add(p);
       keep.add(0);
-      s.gen++;
-      s.loading.clear();
       for (const p of [...s.pages.keys()]) if (!keep.has(p)) s.pages.delete(p);
-      for (const p of keep) void load(p);
+      for (const p of keep) void load(p, true);
     },
     patch(assets) {
       for (const [g, a] of Object.entries(assets)) st.current.assets.set(g, a);

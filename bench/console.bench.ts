@@ -1,0 +1,76 @@
+// Console bench (issue 10): time from navigation to the first grid of thumbnails of a folder with
+// 10,000 assets, in Chromium (playwright-core), cold (empty cache) and warm; and the gzip size of
+// the JavaScript the page loads. Floor of the grid: the first page of that folder (assets/children,
+// 200 assets) fetched over HTTP from Node, i.e. the data the grid waits for.
+import { gzipSync } from 'node:zlib';
+import { benchEnv, report, printTable, percentile, time } from './lib.ts';
+import { seedFolder, seedFiles } from '../tests/helpers/seed.ts';
+import { UnicatClient } from '../tests/helpers/unicat-client.ts';
+import { launchBrowser } from '../tests/web/browser.ts';
+
+const ASSETS = Number(process.env.BENCH_CONSOLE_ASSETS ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+
+/** In the page: performance.now() once the tiles in view show their pictures, else false. */
+const GRID_READY = `(() => {
+  const scroller = document.querySelector('.scroller');
+  if (!scroller || document.querySelector('.scroller .placeholder')) return false;
+  const bottom = scroller.getBoundingClientRect().bottom;
+  const inView = [...scroller.querySelectorAll('[role="option"]')].filter((t) => t.getBoundingClientRect().top < bottom);
+  if (inView.length < 10) return false;
+  const ready = inView.every((t) => { const img = t.querySelector('img'); return img ? img.complete && img.naturalWidth > 0 : t.querySelector('svg') !== null; });
+  return ready ? performance.now() : false;
+})()`;
+
+const env = await benchEnv({ runWorker: false });
+const b = await launchBrowser();
+try {
+  const folder = await seedFolder(env.pool, env.project.id, 'ten-thousand');
+  await seedFiles(env.pool, env.project.id, folder.id, ASSETS, 'photo-');
+  const c = new UnicatClient(env.url, env.project.gid);
+  await c.auth(env.user.key);
+  const session = { project: env.project.gid, user: env.user.gid, email: env.user.email, jwt: c.jwt!.replace(/^Bearer\s+/i, ''), projectName: 'Bench' };
+
+  // the JavaScript shipped: every script the page loads, gzip -9
+  const html = await (await fetch(`${env.url}/`)).text();
+  let gz = 0;
+  let raw = 0;
+  for (const [, src] of html.matchAll(/<script[^>]+src="([^"]+)"/g)) {
+    const js = Buffer.from(await (await fetch(`${env.url}${src}`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer());
+    raw += js.length;
+    gz += gzipSync(js, { level: 9 }).length;
+  }
+
+  const floors: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    floors.push((await time(() => c.call('assets/children', { asset: folder.gid, 'page.top': 0, 'page.size': 200 }))).ms);
+  }
+
+  // navigation start -> every tile in view rendered with its picture (a loaded <img>, or the type
+  // icon when the server gives no thumbnail), measured in the page (performance.now())
+  const grid = async (fresh: boolean): Promise<number> => {
+    const ctx = fresh ? await launchBrowser() : undefined;
+    const page = await (ctx ?? b).browser.newPage();
+    await page.addInitScript({ content: `sessionStorage.setItem('assetlib.session', ${JSON.stringify(JSON.stringify(session))});` });
+    await page.goto(`${env.url}/#/folder/${folder.gid}`);
+    const ms = await page.waitForFunction(GRID_READY, undefined, { polling: 'raf', timeout: 30_000 }).then((h) => h.jsonValue() as Promise<number>);
+    await page.close();
+    await ctx?.close();
+    return ms;
+  };
+  const cold: number[] = [];
+  const warm: number[] = [];
+  await grid(false); // the shared profile's cache now holds the bundle
+  for (let i = 0; i < ROUNDS; i++) {
+    cold.push(await grid(true));
+    warm.push(await grid(false));
+  }
+  const floor = percentile(floors, 50);
+  report(`first grid of a ${ASSETS.toLocaleString()}-asset folder, cold cache (median of ${ROUNDS})`, percentile(cold, 50), floor, 'ms', '< 1000 ms');
+  report(`first grid of a ${ASSETS.toLocaleString()}-asset folder, warm cache (median of ${ROUNDS})`, percentile(warm, 50), floor, 'ms', '< 1000 ms');
+  report(`JavaScript shipped, gzip -9 (${(raw / 1024).toFixed(0)} kB raw)`, gz / 1024, undefined, 'kB', '< 250 kB');
+  printTable('web console');
+} finally {
+  await b.close();
+  await env.close();
+}
