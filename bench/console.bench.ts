@@ -1,14 +1,18 @@
 // Console bench (issue 10): time from navigation to the first grid of thumbnails of a folder with
-// 10,000 assets, in Chromium (playwright-core), cold (empty cache) and warm; and the gzip size of
+// 10,000 assets (40 real JPEGs first, whose thumbnails the DAM transform renders on the first visit
+// and serves from its cache after; the rest seeded rows, shown with type icons), in Chromium (playwright-core), cold (empty cache) and warm; and the gzip size of
 // the JavaScript the page loads. Floor of the grid: the first page of that folder (assets/children,
 // 200 assets) fetched over HTTP from Node, i.e. the data the grid waits for.
 import { gzipSync } from 'node:zlib';
+import sharp from 'sharp';
 import { benchEnv, report, printTable, percentile, time } from './lib.ts';
 import { seedFolder, seedFiles } from '../tests/helpers/seed.ts';
 import { UnicatClient } from '../tests/helpers/unicat-client.ts';
 import { launchBrowser } from '../tests/web/browser.ts';
 
 const ASSETS = Number(process.env.BENCH_CONSOLE_ASSETS ?? 10_000);
+/** real images uploaded first (their names sort first, so the first screen is all thumbnails) */
+const IMAGES = 40;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
 /** In the page: performance.now() once the tiles in view show their pictures, else false. */
@@ -26,9 +30,14 @@ const env = await benchEnv({ runWorker: false });
 const b = await launchBrowser();
 try {
   const folder = await seedFolder(env.pool, env.project.id, 'ten-thousand');
-  await seedFiles(env.pool, env.project.id, folder.id, ASSETS, 'photo-');
   const c = new UnicatClient(env.url, env.project.gid);
   await c.auth(env.user.key);
+  for (let i = 0; i < IMAGES; i++) {
+    const content = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: (i * 37) % 255, g: 120, b: (i * 91) % 255 } } }).jpeg().toBuffer();
+    const r = await c.upload({ parent: folder.gid }, { name: `a-image-${String(i).padStart(2, '0')}.jpg`, content, type: 'image/jpeg' });
+    if (r.status !== 200) throw new Error(`upload: ${r.status}`);
+  }
+  await seedFiles(env.pool, env.project.id, folder.id, ASSETS - IMAGES, 'photo-');
   const session = { project: env.project.gid, user: env.user.gid, email: env.user.email, jwt: c.jwt!.replace(/^Bearer\s+/i, ''), projectName: 'Bench' };
 
   // the JavaScript shipped: every script the page loads, gzip -9
@@ -60,7 +69,7 @@ try {
   };
   const cold: number[] = [];
   const warm: number[] = [];
-  await grid(false); // the shared profile's cache now holds the bundle
+  await grid(false); // the shared profile's cache now holds the bundle; the thumbnails are rendered
   for (let i = 0; i < ROUNDS; i++) {
     cold.push(await grid(true));
     warm.push(await grid(false));

@@ -72,6 +72,12 @@ describe('the web console', () => {
     await page.locator('#uploads-title').waitFor();
     await page.getByText('3 of 3 files uploaded').waitFor();
     for (let i = 1; i <= 3; i++) await item(`sample-${i}.png`).waitFor();
+    // their thumbnails: rendered by the DAM transform and loaded by the browser
+    for (let i = 1; i <= 3; i++) {
+      const img = item(`sample-${i}.png`).locator('img.thumb');
+      await img.waitFor();
+      await expect.poll(() => img.evaluate((e: any) => e.complete && e.naturalWidth > 0)).toBe(true);
+    }
     // folders first, then the files by name
     const names = await view().locator('[role="option"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
     expect(names).toEqual(['big', 'sample-1.png', 'sample-2.png', 'sample-3.png']);

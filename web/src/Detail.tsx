@@ -63,7 +63,14 @@ export function Detail({ asset, onClose }: { asset: Asset; onClose(): void }) {
           <h3>Libraries</h3>
           {libs === null ? <p className="muted">Loading…</p> : libs.length === 0 ? <p className="muted">In no library.</p>
             : <ul className="libs">{libs.map((l) => <li key={l.gid}><a href={`#/library/${l.gid}`}>{l.name}</a></li>)}</ul>}
-          <button type="button" onClick={() => { downloadUrl(asset).then((u) => { window.location.href = u; }, notifyError); }}>Download</button>
+          <button type="button" onClick={() => {
+            downloadUrl(asset).then((u) => {
+              const a = document.createElement('a');
+              a.href = u;
+              a.download = asset.name;
+              a.click();
+            }, notifyError);
+          }}>Download</button>
         </>
       )}
     </aside>
