@@ -34,7 +34,8 @@ export function connectFeed(): void {
   socket = io({
     path: '/sync/io',
     transports: ['websocket', 'polling'],
-    auth: (cb) => cb({ JWT: currentSession()?.jwt ?? '' }),
+    // libraries: true opts in to assetlib's library events (docs/sync.md): the libraries screens follow them
+    auth: (cb) => cb({ JWT: currentSession()?.jwt ?? '', libraries: true }),
   });
   // after each (re)connect, once the socket is live, subscribers re-read what they show (an empty
   // list): whatever committed before the socket went live is then on screen, the rest is pushed
