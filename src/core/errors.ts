@@ -7,7 +7,8 @@ export type ErrorKind =
   | 'rule'             // a business rule refuses the operation (e.g. move into own subtree)
   | 'conflict'         // a name or membership already exists
   | 'too_large'        // a body, upload or list over its limit (413)
-  | 'selection';       // an ill-formed selection or cursor (Unicat 1006)
+  | 'selection'        // an ill-formed selection or cursor (Unicat 1006)
+  | 'rate_limited';    // too many failed authentications from the client's address (429)
 
 export class CoreError extends Error {
   constructor(

@@ -13,6 +13,7 @@ import { consoleRoutes } from './console.ts';
 import { damRoutes } from '../dialects/unicat/dam-routes.ts';
 import { mediaRoutes } from '../dialects/unicat/media-routes.ts';
 import { globalRoutes } from '../dialects/unicat/global-routes.ts';
+import { installProtection } from './protection.ts';
 
 export interface RouteInfo { method: string; url: string; public: boolean }
 
@@ -66,6 +67,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
     openapi: { info: { title: 'assetlib', version: '0.1.0', description: 'Uplynk Libraries v4, Unicat project API and Oracle Documents 1.1 collections over one core' } },
   });
 
+  await installProtection(app, ctx.config);
   healthRoutes(app, ctx.db);
   app.get('/openapi.json', { config: { public: true } }, async () => app.swagger());
 

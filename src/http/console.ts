@@ -29,9 +29,9 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext, opts:
 
   await app.register(async (s) => {
     installUnicatErrors(s);
-    s.post('/sign-in', { config: { public: true } }, async (req) => {
+    s.post('/sign-in', { config: { public: true } }, async (req, reply) => {
       const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-      const actor = await signIn(ctx.db, b.email, b.api_key);
+      const actor = await s.guardAuth(req, reply, () => signIn(ctx.db, b.email, b.api_key));
       return ok({ project: actor.projectGid, user: actor.userGid });
     });
   }, { prefix: '/console' });

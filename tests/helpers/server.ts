@@ -63,7 +63,8 @@ export interface TestServer {
 export async function startTestServer(overrides: Partial<Config> = {}, opts: { logStream?: NodeJS.WritableStream } = {}): Promise<TestServer> {
   const databaseUrl = overrides.databaseUrl ?? await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'assetlib-data-'));
-  const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, logLevel: 'silent', ...overrides });
+  // no failed-authentication limit unless a test sets one: many tests check 401s from one address
+  const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, logLevel: 'silent', authFailLimit: 0, ...overrides });
   const server = await startServer(config, opts.logStream ? { logStream: opts.logStream } : { quiet: true });
   return {
     url: server.url, server, db: server.db.pool, dataDir, config,

@@ -34,8 +34,8 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
 /** onRequest hook (before body parsing): every route of the scope requires credentials. */
 export function installOracleAuth(app: FastifyInstance, ctx: AppContext): void {
   if (!app.hasRequestDecorator('actor')) app.decorateRequest('actor', null as unknown as Actor);
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config?.public) return;
-    req.actor = await authenticate(ctx, req);
+    req.actor = await app.guardAuth(req, reply, () => authenticate(ctx, req));
   });
 }

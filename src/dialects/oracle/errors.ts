@@ -110,6 +110,8 @@ function fromCore(err: CoreError, req: FastifyRequest): OracleError {
       return new OracleError(400, '-17', '!csFldItemAlreadyExists', err.message);
     case 'too_large':
       return new OracleError(413, '-1', '!csRequestTooLarge', err.message);
+    case 'rate_limited':
+      return new OracleError(429, '-1', '!csTooManyRequests', err.message);
     case 'invalid': {
       const field = typeof info.field === 'string' ? `,${info.field}` : '';
       return new OracleError(400, '-1', `!csInvalidRequest${field}`, err.message);

@@ -29,10 +29,10 @@ export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { re
   app.addHook('onRequest', async (req, reply) => {
     // an unknown call is a 404 whoever asks (Unicat routes before it authenticates)
     if (req.is404 || req.routeOptions.config?.public) return;
-    const claims = await verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret);
+    const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret));
     const projectGid = normalizeId((req.params as { project?: string }).project);
     if (!projectGid) throw forbidden('not a member of this project');
-    req.actor = await actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid);
+    req.actor = await app.guardAuth(req, reply, () => actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid));
     if (opts.refresh === false) return;
     reply.header('Authorization', await issueJwt(ctx.db, claims.userGid, claims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
   });

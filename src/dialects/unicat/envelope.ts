@@ -22,6 +22,7 @@ const KIND: Record<CoreError['kind'], [status: number, code: number]> = {
   conflict: [422, 422],
   too_large: [413, 413],
   selection: [422, 1006],
+  rate_limited: [429, 429],
 };
 
 /** Installs Unicat's error and not-found handlers on a scope. */

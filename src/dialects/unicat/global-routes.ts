@@ -38,11 +38,11 @@ function oneOrMany(b: Body, single: string, many: string): { value: unknown; sin
 export async function globalRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
   app.decorateRequest('caller', null as unknown as DirectoryCaller & { keyId: number });
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.is404 || req.routeOptions.config?.public) return;
-    const claims = await verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret);
+    const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret));
     // the key must be active and its user still a member of the key's project
-    const a = await actorForKeyId(ctx.db, claims.keyId, claims.userGid);
+    const a = await app.guardAuth(req, reply, () => actorForKeyId(ctx.db, claims.keyId, claims.userGid));
     req.caller = { userId: a.userId, userGid: a.userGid, projectGid: a.projectGid, keyId: claims.keyId };
   });
   // as every Unicat call: a renewed JWT with each successful answer

@@ -39,7 +39,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
     if (!projectGid) throw forbidden('unknown user for this project');
     let actor;
     try {
-      actor = await actorForKey(ctx.db, (req.body as { api_key: string }).api_key, projectGid);
+      actor = await app.guardAuth(req, reply, () => actorForKey(ctx.db, (req.body as { api_key: string }).api_key, projectGid));
     } catch (e) {
       // Unicat answers 403 UNKNOWN_USER for a key it does not know for this project.
       if (e instanceof CoreError && e.kind === 'unauthenticated') throw forbidden('unknown user for this project');

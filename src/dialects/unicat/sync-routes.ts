@@ -54,9 +54,9 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.decorateRequest('feedClaims', null as unknown as { keyId: number; userGid: string });
   // The JWT's signature and expiry are checked here; that its key is still active is checked by
   // the call itself (sync/get folds it into its one statement).
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.is404) return; // an unknown call is a 404 whoever asks
-    const claims = await verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret);
+    const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret));
     req.feedClaims = { keyId: claims.keyId, userGid: claims.userGid };
   });
   // the renewed JWT goes out with successful answers only (never with a 401 for a revoked key)

@@ -63,8 +63,26 @@ class Serial {
   }
 }
 
+/** An Origin header is allowed when absent, the server's own (its host is the Host header), or listed. */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocketHandle {
-  const io = new Server<Record<string, never>, ServerEvents, Record<string, never>, SocketData>(server, { path: '/sync/io', serveClient: false, cors: { origin: true } });
+  // Browsers: same-origin by default, plus the origins of CORS_ORIGINS; a request from any other
+  // Origin is refused (polling and websocket alike). Clients that send no Origin (not browsers) pass.
+  const origins = ctx.config.corsOrigins;
+  const io = new Server<Record<string, never>, ServerEvents, Record<string, never>, SocketData>(server, {
+    path: '/sync/io', serveClient: false,
+    ...(origins.length > 0 ? { cors: { origin: origins } } : {}),
+    allowRequest: (req, cb) => cb(null, originAllowed(req.headers.origin, req.headers.host, origins)),
+  });
   const db = ctx.db;
   let closed = false;
   const log = (e: unknown) => { if (!closed) console.error('sync push:', (e as Error)?.message ?? e); };

@@ -79,8 +79,8 @@ function checkBinding(claims: Record<string, unknown>, req: FastifyRequest): voi
 /** onRequest hook (before body parsing: a request without credentials always gets 401). */
 export function installUplynkAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('uplynkActor', null as unknown as Actor);
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config?.public) return;
-    req.uplynkActor = await authenticate(ctx, req);
+    req.uplynkActor = await app.guardAuth(req, reply, () => authenticate(ctx, req));
   });
 }

@@ -22,6 +22,7 @@ const KIND: Record<CoreError['kind'], number> = {
   conflict: 400,
   too_large: 413,
   selection: 400,
+  rate_limited: 429,
 };
 
 export function installUplynkErrors(app: FastifyInstance): void {
