@@ -5,7 +5,6 @@
 import { fileTypeFromStream } from 'file-type';
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';
-import exifReader from 'exif-reader';
 import type { BlobStore, StoredBlob } from '../../storage/blob-store.ts';
 import { IMAGE_INPUT_MIMES } from './formats.ts';
 import { fileKind } from '../assets/names.ts';
@@ -58,14 +57,23 @@ function plain(v: unknown): unknown {
   return v;
 }
 
+type ExifReader = (b: Buffer) => Record<string, unknown>;
+/**
+ * exif-reader, loaded on first use: a checkout whose node_modules predate the package (a
+ * worktree not yet `npm install`ed) still starts and stores media info without EXIF tags.
+ */
+let exifReader: Promise<ExifReader | undefined> | undefined;
+const loadExifReader = () => (exifReader ??= import('exif-reader').then((m) => m.default as unknown as ExifReader, () => undefined));
+
 const POINTER_TAGS = new Set(['ExifTag', 'GPSTag', 'InteroperabilityTag', 'InteropTag']);
 
 /** Embedded metadata as flat "group:Tag" keys (EXIF), with the ICC/XMP/IPTC presence and orientation. */
-function metadataOf(m: Metadata): Record<string, unknown> {
+async function metadataOf(m: Metadata): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  if (m.exif) {
+  const read = m.exif ? await loadExifReader() : undefined;
+  if (m.exif && read) {
     try {
-      const tags = exifReader(m.exif) as unknown as Record<string, Record<string, unknown> | boolean | undefined>;
+      const tags = read(m.exif) as unknown as Record<string, Record<string, unknown> | boolean | undefined>;
       for (const [group, values] of Object.entries(tags)) {
         if (!values || typeof values !== 'object' || group === 'Thumbnail') continue;
         for (const [k, v] of Object.entries(values)) {
@@ -114,7 +122,7 @@ export async function imageInfo(blobs: BlobStore, blob: StoredBlob, mime: string
     animated: pages > 1 && (m.format === 'gif' || m.format === 'webp' || m.format === 'png'),
     colors: colorsOf(m),
     colorspace: COLORSPACE[m.space ?? ''] ?? m.space ?? 'unknown',
-    metadata: metadataOf(m),
+    metadata: await metadataOf(m),
   };
 }
 

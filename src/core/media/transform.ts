@@ -82,8 +82,9 @@ async function renderLocked(deps: MediaDeps, src: MediaSource, options: string, 
   let stored: string | undefined;
   let replaced: string | undefined;
   try {
-    const { rows: [{ t: since }] } = await client.query('SELECT clock_timestamp() AS t');
-    await client.query('BEGIN');
+    // one round trip: the transaction and (for force) the time this request began waiting
+    const begun = await client.query('BEGIN; SELECT clock_timestamp() AS t') as unknown as { rows: { t: Date }[] }[];
+    const since = begun[1].rows[0].t;
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('assetlib-media:' || $1, 0))`, [`${src.id}:${src.version}:${options}`]);
     const { rows: [existing] } = await client.query(
       `SELECT ${LINK_COLUMNS} FROM media_links WHERE asset_id = $1 AND version = $2 AND options = $3`, [src.id, src.version, options]);
