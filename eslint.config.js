@@ -13,4 +13,18 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // route -> use case -> statement: a dialect parses, makes one core call and renders. It never
+    // reaches the database, a transaction or the id-resolution internals itself (docs/CONVENTIONS.md).
+    files: ['src/dialects/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/db/*', '**/db/**'], allowTypeImports: true, message: 'dialects do not touch the database: call a use case in src/core' },
+          { group: ['**/core/assets/read.ts'], importNames: ['assetIdByGid', 'assetIdsByGids', 'assetIdByPathname', 'assetIdsByPathnames', 'parentIdOf', 'pathIds', 'childrenOf', 'treeWindow'],
+            message: 'ids are resolved by the use cases (src/core/assets/commands.ts, queries.ts)' },
+        ],
+      }],
+    },
+  },
 );

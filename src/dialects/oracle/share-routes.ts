@@ -6,19 +6,14 @@
 // list of them (all or nothing: one bad user refuses the request).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
-import { withTx, type Db } from '../../db/pool.ts';
 import { normalizeId } from '../../core/ids.ts';
-import { findUserByEmail } from '../../core/users.ts';
 import { getLibrary } from '../../core/libraries/libraries.ts';
-import { listShares, revokeAllShares, shareLibrary, unshareLibrary, type Share } from '../../core/libraries/sharing.ts';
+import { listShares, revokeAllShares, shareWithUsers, unshareLibrary, unshareUsers, type Share } from '../../core/libraries/sharing.ts';
 import { SHARE_ROLES, type ShareRole } from '../../core/libraries/access.ts';
-import type { Actor } from '../../core/keys.ts';
 import { CoreError } from '../../core/errors.ts';
 import { bodyOf, sendWire, stringField, type Body } from './wire.ts';
 import { OracleError } from './errors.ts';
 import { userJson } from './collection-json.ts';
-
-const MAX_USERS = 1000;
 
 function roleOf(b: Body): ShareRole {
   const raw = stringField(b, 'role');
@@ -28,56 +23,34 @@ function roleOf(b: Body): ShareRole {
   return role;
 }
 
-/** The userID tokens of a request: from the body or, failing that, the query string. */
+/** The userID list of a request (comma-separated; from the body or, failing that, the query string). */
 function userTokens(req: FastifyRequest, b: Body): string[] {
   let raw = stringField(b, 'userID');
   if (raw === undefined) {
     const q = (req.query as Record<string, unknown> | undefined)?.userID;
     if (typeof q === 'string') raw = q;
   }
-  const tokens = (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (tokens.length === 0) throw new OracleError(400, '-1', '!csInvalidRequest,userID', 'userID is required (a user id, a login name, or a comma-separated list)');
-  if (tokens.length > MAX_USERS) throw new OracleError(400, '-1', '!csInvalidRequest,userID', `userID lists at most ${MAX_USERS} users`);
-  return [...new Set(tokens)];
+  return (raw ?? '').split(',');
 }
 
-/** A userID token (user gid or login name) -> user gid; unknown -> 400. */
-async function resolveUser(db: Db, token: string): Promise<string> {
-  const gid = normalizeId(token);
-  if (gid) return gid;
-  if (token.includes('@')) {
-    const u = await findUserByEmail(db, token);
-    if (u) return u.gid;
+/** The core's errors about the named users, in Oracle's words (naming the offending userID). */
+function userError(e: unknown): unknown {
+  if (!(e instanceof CoreError) || e.info.field !== 'user') return e;
+  const token = String(e.info.token ?? '');
+  switch (e.info.reason) {
+    case 'missing': return new OracleError(400, '-1', '!csInvalidRequest,userID', 'userID is required (a user id, a login name, or a comma-separated list)');
+    case 'too_many': return new OracleError(400, '-1', '!csInvalidRequest,userID', `userID lists at most ${String(e.info.limit)} users`);
+    case 'unknown_user': return new OracleError(400, '-1', `!csUnknownUser,userID:${token}`, `userID "${token}" is neither a user id nor the login name of a user`);
+    case 'not_shared': return new OracleError(404, '-16', `!csShareDoesNotExist,userID:${token}`, `the collection is not shared with userID "${token}"`);
+    case 'owner': return new OracleError(400, '-1', `!csInvalidUser,userID:${token}`, `userID "${token}": the owner of a collection cannot be given a share of it`);
+    default: return new OracleError(400, '-1', `!csInvalidUser,userID:${token}`, `userID "${token}": ${e.message}`);
   }
-  throw new OracleError(400, '-1', `!csUnknownUser,userID:${token}`, `userID "${token}" is neither a user id nor the login name of a user`);
-}
-
-/** Re-labels the core's "user" errors with the offending userID. */
-function userError(e: unknown, token: string): unknown {
-  if (e instanceof CoreError && e.kind === 'invalid' && e.info.field === 'user') {
-    const reason = e.info.reason === 'owner' ? 'the owner of a collection cannot be given a share of it' : e.message;
-    return new OracleError(400, '-1', `!csInvalidUser,userID:${token}`, `userID "${token}": ${reason}`);
-  }
-  return e;
 }
 
 const idOf = (req: FastifyRequest<{ Params: { id: string } }>) => normalizeId(req.params.id) ?? req.params.id;
 
 const member = (s: { user: Share['user'] }) => ({ id: s.user.gid, displayName: s.user.name || s.user.email, type: 'user', isSuccessful: '1' });
 const shortUser = (s: { user: Share['user'] }) => ({ id: s.user.gid, displayName: s.user.name || s.user.email, type: 'user' });
-
-async function shareAll(ctx: AppContext, actor: Actor, id: string, tokens: string[], role: ShareRole): Promise<Share[]> {
-  return withTx(ctx.db, async (tx) => {
-    const out: Share[] = [];
-    for (const t of tokens) {
-      const gid = await resolveUser(tx, t);
-      try {
-        out.push(await shareLibrary(tx, actor, id, gid, role));
-      } catch (e) { throw userError(e, t); }
-    }
-    return out;
-  });
-}
 
 export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const setCtx = (req: FastifyRequest, id: string) => { req.oracleErr = { id, errorType: 'share' }; };
@@ -87,7 +60,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const b = bodyOf(req);
     const role = roleOf(b);
     const tokens = userTokens(req, b);
-    const shares = await shareAll(ctx, req.actor, req.params.id, tokens, role);
+    const shares = await shareWithUsers(ctx.db, req.actor, req.params.id, tokens, role).catch((e) => { throw userError(e); });
     return sendWire(req, reply, 200, {
       errorCode: '0', id: idOf(req),
       members: shares.map(member), role, type: 'share', user: shortUser(shares[0]),
@@ -99,20 +72,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const b = bodyOf(req);
     const role = roleOf(b);
     const tokens = userTokens(req, b);
-    const shares = await withTx(ctx.db, async (tx) => {
-      const current = await listShares(tx, req.actor, req.params.id);
-      const out: Share[] = [];
-      for (const t of tokens) {
-        const gid = await resolveUser(tx, t);
-        if (!current.some((s) => s.user.gid === gid)) {
-          throw new OracleError(404, '-16', `!csShareDoesNotExist,userID:${t}`, `the collection is not shared with userID "${t}"`);
-        }
-        try {
-          out.push(await shareLibrary(tx, req.actor, req.params.id, gid, role));
-        } catch (e) { throw userError(e, t); }
-      }
-      return out;
-    });
+    const shares = await shareWithUsers(ctx.db, req.actor, req.params.id, tokens, role, { existingOnly: true }).catch((e) => { throw userError(e); });
     return sendWire(req, reply, 200, {
       errorCode: '0', id: idOf(req), members: shares.map(member), role, type: 'share', user: shortUser(shares[0]),
     });
@@ -136,18 +96,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
     setCtx(req, req.params.id);
     const b = bodyOf(req);
     const tokens = userTokens(req, b);
-    const removed = await withTx(ctx.db, async (tx) => {
-      const current = await listShares(tx, req.actor, req.params.id);
-      const out: Share[] = [];
-      for (const t of tokens) {
-        const gid = await resolveUser(tx, t);
-        const share = current.find((s) => s.user.gid === gid);
-        if (!share) throw new OracleError(404, '-16', `!csShareDoesNotExist,userID:${t}`, `the collection is not shared with userID "${t}"`);
-        await unshareLibrary(tx, req.actor, req.params.id, gid);
-        out.push(share);
-      }
-      return out;
-    });
+    const removed = await unshareUsers(ctx.db, req.actor, req.params.id, tokens).catch((e) => { throw userError(e); });
     return sendWire(req, reply, 200, {
       errorCode: '0', id: idOf(req), members: removed.map(member), type: 'share', user: shortUser(removed[0]),
     });

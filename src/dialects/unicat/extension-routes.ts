@@ -2,9 +2,9 @@
 // paged list) and assets/libraries (the libraries an asset is in). Rules: src/core.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
-import { assetIdByGid, loadAssetRows, readPage } from '../../core/assets/read.ts';
+import { loadAssetRows, readPage } from '../../core/assets/read.ts';
 import { listTrash } from '../../core/assets/trash-list.ts';
-import { librariesOfAsset } from '../../core/libraries/of-asset.ts';
+import { librariesOfAssetGid } from '../../core/libraries/of-asset.ts';
 import { invalid } from '../../core/errors.ts';
 import { toUnicatAsset } from './asset-json.ts';
 import { ok } from './envelope.ts';
@@ -28,9 +28,7 @@ export async function extensionRoutes(app: FastifyInstance, ctx: AppContext): Pr
 
   app.post('/:project/assets/libraries', async (req) => {
     const b = bodyOf(req);
-    if (b.asset === undefined) throw invalid('asset is required', { field: 'asset' });
-    const id = await assetIdByGid(ctx.db, req.actor.projectId, b.asset);
-    const libs = await librariesOfAsset(ctx.db, req.actor, id);
+    const libs = await librariesOfAssetGid(ctx.db, req.actor, b.asset);
     return ok({ libraries: libs.map((l) => l.gid) }, { libraries: Object.fromEntries(libs.map((l) => [l.gid, l])) });
   });
 }
