@@ -52,6 +52,7 @@ export const ConfigSchema = Type.Object({
   corsOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [], env: 'CORS_ORIGINS', description: 'browser origins allowed on socket.io besides the server\'s own (comma-separated `scheme://host[:port]`)' }),
   publicUrl: Type.Optional(Type.String({ minLength: 1, env: 'PUBLIC_URL', description: 'the origin public media URLs start with (e.g. https://dam.example.com); default: the request\'s' })),
   mediaRenderConcurrency: int(1, undefined, availableParallelism(), { env: 'MEDIA_RENDER_CONCURRENCY', description: 'how many dam/transform renders run at once in this process' }),
+  corsOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [], env: 'CORS_ORIGINS', description: 'comma-separated origins allowed to call the API from a browser (e.g. https://app.example.com); unset: CORS off' }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info', env: 'LOG_LEVEL', description: 'pino log level' }),
 });
 

@@ -2,6 +2,7 @@
 // its own error shape.
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
+import cors from '@fastify/cors';
 import type { AppContext } from './context.ts';
 import { healthRoutes } from './health.ts';
 import type { Config } from '../config.ts';
@@ -69,6 +70,14 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
 
   await installProtection(app, ctx.config);
   healthRoutes(app, ctx.db);
+  // CORS only for the configured origins (off by default); preflights are answered here, before
+  // any dialect's authentication, and never carry credentials (the APIs use headers, not cookies)
+  if (ctx.config.corsOrigins.length) {
+    await app.register(cors, {
+      origin: ctx.config.corsOrigins, credentials: false, maxAge: 600,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], exposedHeaders: ['Authorization', 'Content-Disposition'],
+    });
+  }
   app.get('/openapi.json', { config: { public: true } }, async () => app.swagger());
 
   await app.register(async (s) => unicatRoutes(s, ctx), { prefix: '/api/p' });
