@@ -49,10 +49,9 @@ export const ConfigSchema = Type.Object({
   uplynkAuth: Type.Union([Type.Literal('vendor'), Type.Literal('strict')], { default: 'vendor', env: 'UPLYNK_AUTH', description: "Uplynk msg/sig: 'vendor' (as Uplynk documents it) or 'strict' (single-use signatures, _method/_path checked; docs/dialects/uplynk.md)" }),
   authFailLimit: int(0, undefined, 30, { env: 'AUTH_FAIL_LIMIT', description: 'failed authentications per client address per window before every authentication from it gets 429 (`0`: no limit; docs/hardening.md#protection-layers)' }),
   authFailWindowSeconds: int(1, undefined, 60, { env: 'AUTH_FAIL_WINDOW_SECONDS', description: 'the window of AUTH_FAIL_LIMIT' }),
-  corsOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [], env: 'CORS_ORIGINS', description: 'browser origins allowed on socket.io besides the server\'s own (comma-separated `scheme://host[:port]`)' }),
   publicUrl: Type.Optional(Type.String({ minLength: 1, env: 'PUBLIC_URL', description: 'the origin public media URLs start with (e.g. https://dam.example.com); default: the request\'s' })),
   mediaRenderConcurrency: int(1, undefined, availableParallelism(), { env: 'MEDIA_RENDER_CONCURRENCY', description: 'how many dam/transform renders run at once in this process' }),
-  corsOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [], env: 'CORS_ORIGINS', description: 'comma-separated origins allowed to call the API from a browser (e.g. https://app.example.com); unset: CORS off' }),
+  corsOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [], env: 'CORS_ORIGINS', description: 'comma-separated origins allowed to call the API (and socket.io) from a browser besides the server\'s own (e.g. https://app.example.com); unset: CORS off' }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info', env: 'LOG_LEVEL', description: 'pino log level' }),
 });
 
