@@ -7,6 +7,7 @@ import {
   assetIdByGid, assetIdByPathname, assetIdsByGids, assetIdsByPathnames, childrenOf, loadAssetRows, normalizeGids,
   pathIds, readPage, rootIdOf, treeWindow, type AssetRow, type Page,
 } from './read.ts';
+import { normalizeId } from '../ids.ts';
 
 /** The most gids or pathnames one assets/get or tree call takes. */
 export const MAX_LIST = 10_000;
@@ -47,7 +48,13 @@ export async function getAssetsQuery(db: Db, actor: Actor, b: Record<string, unk
     const rows = await loadAssetRows(db, p, { ids });
     return { assets: rows.map((r) => r.gid), missing, rows };
   };
-  if (b.asset !== undefined) return one(await assetIdByGid(db, p, b.asset));
+  if (b.asset !== undefined) {
+    // one round trip: the row by its gid (assetIdByGid's checks and errors when there is none)
+    const gid = normalizeId(b.asset);
+    const rows = gid ? await loadAssetRows(db, p, { gids: [gid] }) : [];
+    if (!rows[0]) await assetIdByGid(db, p, b.asset);
+    return { asset: rows[0].gid, rows };
+  }
   if (b.assets !== undefined) return many(await assetIdsByGids(db, p, normalizeGids(listOf(b, 'assets'), 'assets')));
   if (b.pathname !== undefined) return one(await assetIdByPathname(db, p, b.pathname));
   if (b.pathnames !== undefined) return many(await assetIdsByPathnames(db, p, listOf(b, 'pathnames')));

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import { actorForUser, type Actor } from '../../core/keys.ts';
-import { issueJwt, verifyJwt } from '../../core/tokens.ts';
+import { renewedJwt, verifyJwt } from '../../core/tokens.ts';
 import { unauthenticated, forbidden } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
 
@@ -29,11 +29,13 @@ export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { re
   app.addHook('onRequest', async (req, reply) => {
     // an unknown call is a 404 whoever asks (Unicat routes before it authenticates)
     if (req.is404 || req.routeOptions.config?.public) return;
-    const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret));
+    const token = bearerToken(req);
+    const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, token, ctx.config.jwtSecret));
     const projectGid = normalizeId((req.params as { project?: string }).project);
     if (!projectGid) throw forbidden('not a member of this project');
     req.actor = await app.guardAuth(req, reply, () => actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid));
     if (opts.refresh === false) return;
-    reply.header('Authorization', await issueJwt(ctx.db, claims.userGid, claims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+    // a token younger than RENEW_AFTER_SECONDS goes back as it came (docs/dialects/unicat.md)
+    reply.header('Authorization', await renewedJwt(ctx.db, token, claims, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
   });
 }
