@@ -5,6 +5,7 @@ import { defineStatement, run } from '../db/statement.ts';
 import { invalid, notFound, unauthenticated, forbidden } from './errors.ts';
 import type { Role } from './users.ts';
 import { sealKey, unsealKey } from './key-seal.ts';
+import { invalidateActorCaches } from './actor-cache.ts';
 
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -20,6 +21,7 @@ export async function createApiKey(db: Db, userId: number, projectId: number): P
 export async function revokeApiKey(db: Db, key: string): Promise<void> {
   const { rowCount } = await db.query(
     'UPDATE api_keys SET revoked_on = now() WHERE key_hash = $1 AND revoked_on IS NULL', [hashKey(key)]);
+  invalidateActorCaches();
   if (!rowCount) throw notFound('no active key matches');
 }
 
@@ -84,17 +86,26 @@ export async function actorForKey(db: Db, key: string, projectGid?: string): Pro
   return a as Actor;
 }
 
+/** The Actor row of a key by id and user gid (role null when the user left the project); undefined when revoked. */
+export async function actorRowForKeyId(db: Db, keyId: number, userGid: string): Promise<ActorRow | undefined> {
+  return (await run(db, actorQuery, { by: 'key_id', keyId, userGid }))[0] as ActorRow | undefined;
+}
+
 /**
- * Re-checks an actor from a JWT on a project path: the key must still be active, `projectGid` must
- * be the key's own project (a JWT acts only where its key does, so revoking a key ends all of its
- * JWTs' access), and the user must still be a member there.
+ * The checks of a JWT on a project path: the key must still be active, `projectGid` must be the
+ * key's own project (a JWT acts only where its key does, so revoking a key ends all of its JWTs'
+ * access), and the user must still be a member there.
  */
-export async function actorForUser(db: Db, keyId: number, userGid: string, projectGid: string): Promise<Actor> {
-  const a = (await run(db, actorQuery, { by: 'key_id', keyId, userGid }))[0];
+export function checkActorRow(a: ActorRow | undefined, projectGid: string): Actor {
   if (!a) throw unauthenticated('the key behind this token was revoked');
   if (a.projectGid !== projectGid) throw forbidden('this JWT is for another project: authenticate with an api key of this project');
   if (!a.role) throw forbidden('not a member of this project');
   return a as Actor;
+}
+
+/** Re-checks an actor from a JWT on a project path (checkActorRow); see also ActorCache. */
+export async function actorForUser(db: Db, keyId: number, userGid: string, projectGid: string): Promise<Actor> {
+  return checkActorRow(await actorRowForKeyId(db, keyId, userGid), projectGid);
 }
 
 /** The actor of a key by id (Bearer JWTs outside a project path act in the key's project). */

@@ -2,6 +2,7 @@
 import type { Db } from '../db/pool.ts';
 import { emitCcChange } from './changes.ts';
 import { invalid } from './errors.ts';
+import { invalidateActorCaches } from './actor-cache.ts';
 
 export type Role = 'owner' | 'admin' | 'editor' | 'viewer';
 export const ROLES: readonly Role[] = ['owner', 'admin', 'editor', 'viewer'];
@@ -38,6 +39,7 @@ export async function setMembership(db: Db, projectId: number, userId: number, r
      RETURNING (xmax = 0) AS inserted, (SELECT gid::text FROM users WHERE id = $2) AS user_gid,
                (SELECT gid::text FROM projects WHERE id = $1) AS project_gid`, [projectId, userId, role]);
   const r = rows[0];
+  invalidateActorCaches();
   await emitCcChange(db, projectId, r.inserted ? 'INSERT' : 'UPDATE', 'cc.projects_members', `${r.project_gid}/${r.user_gid}`);
 }
 

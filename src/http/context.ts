@@ -2,9 +2,12 @@
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
+import type { ActorCache } from '../core/actor-cache.ts';
 
 export interface AppContext {
   db: pg.Pool;
   config: Config;
   blobs: BlobStore;
+  /** JWT actors cached in memory, dropped on every auth change (src/core/actor-cache.ts); absent: no cache */
+  actors?: ActorCache;
 }

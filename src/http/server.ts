@@ -14,6 +14,7 @@ import { loggerOptions } from './logging.ts';
 import { useKeySealSecret } from '../core/key-seal.ts';
 import { workerSettings } from '../jobs/settings.ts';
 import { checkDataDir, checkPortFree, listenMessage, StartupError } from '../startup/preflight.ts';
+import { ActorCache } from '../core/actor-cache.ts';
 
 export interface RunningServer {
   url: string;
@@ -21,6 +22,7 @@ export interface RunningServer {
   logger: Logger;
   /** The demo project created on this start (first start on an empty database), if any. */
   demo?: { projectGid: string; email: string; apiKey: string };
+  actors: ActorCache;
   close(): Promise<void>;
 }
 
@@ -45,12 +47,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const idleMs = config.requestTimeoutMs || 3_600_000;
   const sweep = () => blobs.sweepTemporary(idleMs).then((n) => { if (n) logger.info(`removed ${n} temporary upload file(s) left behind`); }, () => {});
   await sweep();
-  const ctx = { db: db.pool, config, blobs };
+  const actors = new ActorCache(db.pool);
+  await actors.start();
+  const ctx = { db: db.pool, config, blobs, actors };
   const app = await buildApp(ctx, { logger: opts.quiet ? false : logger });
   let worker: WorkerHandle | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await actors.stop();
     await db.close();
     throw new StartupError(listenMessage(err, config.host, config.port));
   }
@@ -67,7 +72,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   let closing: Promise<void> | undefined;
   return {
-    url, db, logger, demo,
+    url, db, logger, demo, actors,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
@@ -75,6 +80,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await retention.stop();
         await sync.close();
         await app.close(); // stops accepting, waits for in-flight requests
+        await actors.stop();
         await db.close();
       })();
       return closing;

@@ -16,7 +16,8 @@ import { type BatchOutcome, checkIds, lockTree, outcome, requireWrite, upper } f
  */
 export const TRASH_SQL = `
 WITH req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
-cand AS (SELECT a.id, a.parent_id, a.path, a.deleted_on FROM assets a JOIN req ON a.id = req.id WHERE a.project_id = $1),
+cand AS (SELECT a.* FROM req CROSS JOIN LATERAL (
+           SELECT a.id, a.parent_id, a.path, a.deleted_on FROM assets a WHERE a.id = req.id AND a.project_id = $1 OFFSET 0) a),
 ok AS (SELECT * FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NULL),
 nested AS (
   SELECT DISTINCT o.id FROM ok o
@@ -28,7 +29,8 @@ upd AS (
   FROM top t
   WHERE a.path >= t.path AND a.path < ${upper('t.path')} AND a.deleted_on IS NULL
   RETURNING a.gid),
-parents AS (SELECT DISTINCT p.gid FROM top t JOIN assets p ON p.id = t.parent_id)
+parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM top) t
+            CROSS JOIN LATERAL (SELECT p.gid FROM assets p WHERE p.id = t.parent_id OFFSET 0) p)
 SELECT (SELECT count(*) FROM ok) AS done,
        (SELECT count(*) FROM req WHERE id NOT IN (SELECT id FROM cand)) AS not_found,
        (SELECT count(*) FROM cand WHERE parent_id IS NULL) AS is_root,
@@ -47,28 +49,39 @@ SELECT (SELECT count(*) FROM ok) AS done,
  * in this batch, else parent_deleted.
  * Events: INSERT per restored asset, then UPDATE per live parent whose childcount changed.
  */
+/** The parent of asset `id`, by two primary-key probes (never a join the planner could turn around). */
+const PARENT_OF = (id: string) =>
+  `SELECT p.deleted_on, p.deleted_root FROM assets p WHERE p.id = (SELECT a.parent_id FROM assets a WHERE a.id = ${id}) OFFSET 0`;
+
 export const RESTORE_SQL = `
 WITH RECURSIVE req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
-cand AS (SELECT a.id, a.parent_id, a.path, a.name, a.deleted_on, a.deleted_root
-         FROM assets a JOIN req ON a.id = req.id WHERE a.project_id = $1),
-troots AS (SELECT * FROM cand WHERE deleted_on IS NOT NULL AND deleted_root = id),
+cand AS (SELECT a.* FROM req CROSS JOIN LATERAL (
+           SELECT a.id, a.parent_id, a.path, a.name, a.pathname, a.deleted_on, a.deleted_root
+           FROM assets a WHERE a.id = req.id AND a.project_id = $1 OFFSET 0) a),
+troots AS (SELECT *, row_number() OVER (PARTITION BY parent_id, name ORDER BY id) AS nth
+           FROM cand WHERE deleted_on IS NOT NULL AND deleted_root = id),
 conflicted AS (
   SELECT r.id FROM troots r
-  WHERE EXISTS (SELECT 1 FROM assets s WHERE s.parent_id = r.parent_id AND s.name = r.name AND s.deleted_on IS NULL)
-     OR EXISTS (SELECT 1 FROM troots t2 WHERE t2.parent_id = r.parent_id AND t2.name = r.name AND t2.id < r.id)
-     OR EXISTS (SELECT 1 FROM assets p JOIN troots t2 ON t2.id = p.deleted_root
-                JOIN assets s ON s.parent_id = p.id AND s.name = r.name AND s.deleted_root = t2.id AND s.id <> r.id
-                WHERE p.id = r.parent_id AND p.deleted_on IS NOT NULL)),
+  WHERE r.nth > 1
+     -- a live sibling of the same name has the root's pathname: probed through assets_live_pathname,
+     -- the one index that answers this whatever the statistics say (docs/perf-plans.md); a stale
+     -- pathname would miss a conflict, which the unique sibling index then refuses (name_conflict)
+     OR EXISTS (SELECT 1 FROM (SELECT s.parent_id, s.name FROM assets s
+                               WHERE s.project_id = $1 AND s.pathname = r.pathname AND s.deleted_on IS NULL OFFSET 0) s
+                WHERE s.parent_id = r.parent_id AND s.name = r.name)
+     OR EXISTS (SELECT 1 FROM (SELECT p.id, p.deleted_on, p.deleted_root FROM assets p WHERE p.id = r.parent_id OFFSET 0) p
+                JOIN assets s ON s.parent_id = p.id AND s.name = r.name AND s.deleted_root = p.deleted_root AND s.id <> r.id
+                WHERE p.deleted_on IS NOT NULL AND p.deleted_root IN (SELECT id FROM troots))),
 cands AS (SELECT * FROM troots WHERE id NOT IN (SELECT id FROM conflicted)),
+-- the parent of each walked root, probed by id (LATERAL ... OFFSET 0: docs/perf-plans.md)
 walk(start, cur) AS (
   SELECT id, id FROM cands
   UNION ALL
   SELECT w.start, p.deleted_root
-  FROM walk w JOIN assets a ON a.id = w.cur JOIN assets p ON p.id = a.parent_id
+  FROM walk w CROSS JOIN LATERAL (${PARENT_OF('w.cur')}) p
   WHERE p.deleted_on IS NOT NULL AND p.deleted_root IN (SELECT id FROM cands)),
 okr AS (
-  SELECT DISTINCT w.start AS id FROM walk w
-  JOIN assets a ON a.id = w.cur JOIN assets p ON p.id = a.parent_id
+  SELECT DISTINCT w.start AS id FROM walk w CROSS JOIN LATERAL (${PARENT_OF('w.cur')}) p
   WHERE p.deleted_on IS NULL),
 roots AS (SELECT c.* FROM cand c JOIN okr ON okr.id = c.id),
 upd AS (
@@ -76,7 +89,9 @@ upd AS (
   FROM roots r
   WHERE a.path >= r.path AND a.path < ${upper('r.path')} AND a.deleted_root = r.id
   RETURNING a.gid),
-parents AS (SELECT DISTINCT p.gid FROM roots r JOIN assets p ON p.id = r.parent_id WHERE p.deleted_on IS NULL),
+parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM roots) r
+            CROSS JOIN LATERAL (SELECT p.gid, p.deleted_on FROM assets p WHERE p.id = r.parent_id OFFSET 0) p
+            WHERE p.deleted_on IS NULL),
 tally AS (
   SELECT CASE
     WHEN c.id IS NULL THEN 'not_found'

@@ -33,7 +33,9 @@ export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { re
     const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, token, ctx.config.jwtSecret));
     const projectGid = normalizeId((req.params as { project?: string }).project);
     if (!projectGid) throw forbidden('not a member of this project');
-    req.actor = await app.guardAuth(req, reply, () => actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid));
+    req.actor = await app.guardAuth(req, reply, () => (ctx.actors
+      ? ctx.actors.actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid)
+      : actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid)));
     if (opts.refresh === false) return;
     // a token younger than RENEW_AFTER_SECONDS goes back as it came (docs/dialects/unicat.md)
     reply.header('Authorization', await renewedJwt(ctx.db, token, claims, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
