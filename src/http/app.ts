@@ -6,6 +6,7 @@ import cors from '@fastify/cors';
 import type { AppContext } from './context.ts';
 import { healthRoutes } from './health.ts';
 import type { Config } from '../config.ts';
+import { clientErrorHandler, frameworkErrors, notFound } from './dialect-errors.ts';
 import { unicatRoutes } from '../dialects/unicat/routes.ts';
 import { uplynkRoutes } from '../dialects/uplynk/routes.ts';
 import { oracleRoutes } from '../dialects/oracle/routes.ts';
@@ -51,6 +52,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
     // Uplynk's DELETE /libraries/{id}/assets?ids=... carries up to 10,000 ids in the URL (~370 KB)
     http: { maxHeaderSize: 1024 * 1024, ...t.http },
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
@@ -69,6 +72,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
   });
 
   await installProtection(app, ctx.config);
+  app.setNotFoundHandler(notFound);
   healthRoutes(app, ctx.db);
   // CORS only for the configured origins (off by default); preflights are answered here, before
   // any dialect's authentication, and never carry credentials (the APIs use headers, not cookies)

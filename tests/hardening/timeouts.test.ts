@@ -28,6 +28,8 @@ describe('timeouts', () => {
   it('a body trickled in byte by byte is cut off at the request timeout (408)', async () => {
     const got = await trickle(`POST /api/p/00000000-0000-4000-8000-000000000000/auth HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`, ' ');
     expect(got).toMatch(/^HTTP\/1\.1 408 /);
+    // in Unicat's envelope: the request was under /api/p
+    expect(JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4))).toMatchObject({ success: false, result: { code: 408 }, data: {} });
   }, 20_000);
 
   it('headers that never finish are cut off at the headers timeout', async () => {

@@ -4,7 +4,7 @@
 // (403), -96 item (not) in collection (400).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError, fromDatabaseError } from '../../core/errors.ts';
-import { sendWire } from './wire.ts';
+import { formatOfContentType, negotiate, sendWire, stringScalars, toJson, toXml } from './wire.ts';
 
 export const REALM = 'Basic realm="assetlib"';
 export const RFC2616 = 'https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html';
@@ -38,6 +38,17 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, status: numb
     title: message,
     type: RFC2616,
   });
+}
+
+/**
+ * An error body as text in the format negotiated from raw headers, for answers written outside a
+ * route (see src/http/dialect-errors.ts).
+ */
+export function oracleErrorText(status: number, key: string, message: string, accept: string | undefined, contentType: string | undefined): { contentType: string; body: string } {
+  const body = { errorCode: status === 404 ? '-16' : '-1', errorKey: key, errorMessage: message, title: message, type: RFC2616 };
+  return negotiate(accept, formatOfContentType(contentType)) === 'xml'
+    ? { contentType: 'application/xml; charset=utf-8', body: toXml(stringScalars(body)) }
+    : { contentType: 'application/json; charset=utf-8', body: toJson(body) };
 }
 
 // -- membership outcomes (from the core) -> Oracle --------------------------------------------

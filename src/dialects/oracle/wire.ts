@@ -14,6 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { invalid } from '../../core/errors.ts';
+import { MAX_NESTING, jsonTooDeep, tooDeep } from '../../http/limits.ts';
 
 export type WireFormat = 'json' | 'xml';
 
@@ -128,10 +129,19 @@ function qualityOf(ranges: Range[], type: string, sub: string): [number, number]
 
 const better = (a: [number, number], b: [number, number]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 
+/** The format a request's Content-Type names (JSON unless XML). */
+export function formatOfContentType(ct: string | undefined): WireFormat {
+  return ct && /^\s*(application|text)\/xml\s*(;|$)/i.test(ct) ? 'xml' : 'json';
+}
+
 /** The format the response should use for this request. */
 export function responseFormat(req: FastifyRequest): WireFormat {
-  const accept = req.headers.accept;
-  const mirror: WireFormat = req.oracleBodyFormat ?? 'json';
+  // before (or without) parsing, e.g. a 401, 413 or 415: the format the request declared
+  return negotiate(req.headers.accept, req.oracleBodyFormat ?? formatOfContentType(req.headers['content-type']));
+}
+
+/** The response format from an Accept header, `mirror` (the request's format) when it has no preference. */
+export function negotiate(accept: string | undefined, mirror: WireFormat): WireFormat {
   if (!accept || !accept.trim()) return mirror;
   const ranges = parseAccept(accept);
   const json = qualityOf(ranges, 'application', 'json');
@@ -171,6 +181,7 @@ const xmlParser = new XMLParser({
   trimValues: true,
   removeNSPrefix: true,
   cdataPropName: '#cdata',    // CDATA stays literal (no entity decoding inside it)
+  maxNestedTags: MAX_NESTING, // deeper: refused (400), as for JSON
 });
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -226,7 +237,14 @@ export function parseXmlBody(text: string): Record<string, unknown> {
   if (valid !== true) {
     throw invalid(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`, { reason: 'xml' });
   }
-  const doc = xmlParser.parse(text) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    // the parser refuses element names such as __proto__ / constructor and nesting past the bound
+    // with plain errors: they are the client's
+    doc = xmlParser.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw invalid(`malformed XML: ${String((e as Error).message).slice(0, 200)}`, { reason: /nested/i.test(String(e)) ? 'too_deep' : 'xml' });
+  }
   const roots = Object.keys(doc);
   if (roots.length !== 1) throw invalid('malformed XML: expected one root element', { reason: 'xml' });
   const root = doc[roots[0]];
@@ -241,6 +259,7 @@ export function parseXmlBody(text: string): Record<string, unknown> {
 const NUL = '\u0000';
 
 function parseJsonBody(text: string): unknown {
+  if (jsonTooDeep(text)) throw tooDeep('JSON');
   return JSON.parse(text, (k, v) => {
     if (k === '__proto__' || k === 'constructor') throw invalid(`malformed JSON: the key "${k}" is not accepted`, { reason: 'json' });
     if ((typeof v === 'string' && v.includes(NUL)) || k.includes(NUL)) throw invalid('strings must not contain NUL characters', { reason: 'nul' });

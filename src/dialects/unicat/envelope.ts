@@ -13,6 +13,11 @@ export function fail(reply: FastifyReply, status: number, code: number, message:
   return reply.code(status).send({ success: false, result: { code, message, info }, data: {} });
 }
 
+/** An error in the envelope as text, for answers written outside a route (see src/http/dialect-errors.ts). */
+export function unicatErrorText(status: number, message: string): { contentType: string; body: string } {
+  return { contentType: 'application/json; charset=utf-8', body: JSON.stringify({ success: false, result: { code: status, message, info: {} }, data: {} }) };
+}
+
 const KIND: Record<CoreError['kind'], [status: number, code: number]> = {
   invalid: [400, 400],
   unauthenticated: [401, 401],

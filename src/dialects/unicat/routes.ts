@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppContext } from '../../http/context.ts';
 import { installUnicatErrors } from './envelope.ts';
+import { installBoundedJsonParser } from '../../http/limits.ts';
 import { installJwtAuth } from './auth.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { assetRoutes } from './asset-routes.ts';
@@ -13,6 +14,7 @@ import { memberRoutes } from './member-routes.ts';
 
 export async function unicatRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
+  installBoundedJsonParser(app);
   installJwtAuth(app, ctx);
   await app.register(multipart, { limits: { fileSize: ctx.config.uploadLimitBytes, files: 1, fields: 20 } });
   await sessionRoutes(app, ctx);

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import { installUnicatErrors, ok } from './envelope.ts';
+import { installBoundedJsonParser } from '../../http/limits.ts';
 import { bearerToken } from './auth.ts';
 import { issueJwt, verifyJwt } from '../../core/tokens.ts';
 import { invalid } from '../../core/errors.ts';
@@ -51,6 +52,7 @@ function feedRequest(b: Body): FeedRequest {
 
 export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
+  installBoundedJsonParser(app);
   app.decorateRequest('feedClaims', null as unknown as { keyId: number; userGid: string });
   // The JWT's signature and expiry are checked here; that its key is still active is checked by
   // the call itself (sync/get folds it into its one statement).

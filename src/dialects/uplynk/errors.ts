@@ -13,6 +13,11 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
     .send({ '@type': 'Error', error: { status, code, message, details } });
 }
 
+/** An error body as text, for answers written outside a route (see src/http/dialect-errors.ts). */
+export function uplynkErrorText(status: number, code: string, message: string): { contentType: string; body: string } {
+  return { contentType: 'application/json; charset=utf-8', body: JSON.stringify({ '@type': 'Error', error: { status, code, message, details: {} } }) };
+}
+
 const KIND: Record<CoreError['kind'], number> = {
   invalid: 400,
   unauthenticated: 401,

@@ -3,6 +3,7 @@
 // format is JSON; errors as in errors.ts. No rule is decided here: the core decides.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
+import { installBoundedJsonParser } from '../../http/limits.ts';
 import { invalid, tooLarge } from '../../core/errors.ts';
 import { isId, normalizeId } from '../../core/ids.ts';
 import {
@@ -64,14 +65,20 @@ function onlyFields(b: Record<string, unknown>, allowed: string[]): void {
   if (unknown.length) throw invalid(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { fields: unknown, allowed });
 }
 
+/** A short preview of a client value for a message (never the whole of an unbounded input). */
+function preview(x: unknown): string {
+  const s = typeof x === 'string' ? JSON.stringify(x.slice(0, 80)) : Array.isArray(x) ? `[array of ${x.length}]` : x && typeof x === 'object' ? '{object}' : String(x);
+  return s.length > 90 ? `${s.slice(0, 90)}...` : s;
+}
+
 /** Asset ids of a request: malformed ones are a 400 naming them (nothing is changed). */
 function checkIds(ids: unknown[]): unknown[] {
   if (ids.length === 0) throw invalid('the list of asset ids is empty', { field: 'asset_ids' });
   if (ids.length > 10 * MAX_MEMBERSHIP_IDS) throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} asset ids per request`, { limit: MAX_MEMBERSHIP_IDS, count: ids.length });
   const bad = ids.filter((x) => !isId(x));
   if (bad.length) {
-    throw invalid(`malformed asset id${bad.length > 1 ? 's' : ''}: ${bad.slice(0, 5).map((x) => JSON.stringify(x)).join(', ')}${bad.length > 5 ? ', ...' : ''}`,
-      { field: 'asset_ids', malformed: bad.slice(0, 100), malformedCount: bad.length });
+    throw invalid(`malformed asset id${bad.length > 1 ? 's' : ''}: ${bad.slice(0, 5).map(preview).join(', ')}${bad.length > 5 ? ', ...' : ''}`,
+      { field: 'asset_ids', malformed: bad.slice(0, 100).map((x) => (typeof x === 'string' ? x.slice(0, 80) : preview(x))), malformedCount: bad.length });
   }
   return ids;
 }
@@ -81,13 +88,8 @@ const ORDERS: Record<string, LibraryOrder> = { created: 'created', '-created': '
 export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUplynkErrors(app);
   installUplynkAuth(app, ctx);
-  // JSON bodies; an empty body (the seeds' DELETE sends Content-Type without one) is no body.
-  const json = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, raw, done) => {
-    if (raw === '' || (typeof raw === 'string' && raw.trim() === '')) { done(null, undefined); return; }
-    json(req, raw as string, done);
-  });
+  // JSON bodies, nesting bounded; an empty body (the seeds' DELETE sends Content-Type without one) is no body.
+  installBoundedJsonParser(app, { emptyIsNoBody: true });
 
   app.post('/libraries', async (req) => {
     const b = body(req);
