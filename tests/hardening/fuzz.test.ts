@@ -182,7 +182,7 @@ function casesFor({ method, url }: RouteInfo): FuzzReq[] {
       }
       out.push({ method, route, contentType: 'application/xml', body: `<request>${'<a>'.repeat(150)}x${'</a>'.repeat(150)}</request>` });
     }
-    const deep = [deepObject(20_000), deepArray(20_000)];
+    const deep = [deepObject(6_000), deepArray(20_000)];
     out.push({ method, route, contentType: 'application/json', body: deep[0] });
     for (const [i, field] of ['transforms', 'cursor', 'selection', 'items'].entries()) {
       out.push({ method, route, contentType: 'application/json', body: `{"asset":"${ids.file}","project":"${ids.project}","${field}":${deep[i % 2]}}` });
@@ -275,8 +275,9 @@ describe('fuzzing every route of every dialect', () => {
     const started = Date.now();
     const deadline = started + BUDGET_MS;
     const fixed = catalogue();
+    const fixedUntil = started + BUDGET_MS * 0.6; // the random runs always get a share
     for (const r of fixed) {
-      if (Date.now() > deadline) break;
+      if (Date.now() > fixedUntil) break;
       await send(r);
     }
     const fixedSent = sent;

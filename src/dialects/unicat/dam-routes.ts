@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import { installUnicatErrors, ok } from './envelope.ts';
 import { installJwtAuth } from './auth.ts';
+import { installBoundedJsonParser } from '../../http/limits.ts';
 import { mediaInfo } from '../../core/media/source.ts';
 import { publishOriginal, unpublishOriginal } from '../../core/media/links.ts';
 import { transformAsset } from '../../core/media/transform.ts';
@@ -21,6 +22,7 @@ export function mediaUrl(ctx: AppContext, req: FastifyRequest, token: string, fi
 
 export async function damRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
+  installBoundedJsonParser(app);
   installJwtAuth(app, ctx, { refresh: false });
   const deps = { db: ctx.db, blobs: ctx.blobs, renderConcurrency: ctx.config.mediaRenderConcurrency };
 
