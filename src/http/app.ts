@@ -12,6 +12,7 @@ import { uplynkRoutes } from '../dialects/uplynk/routes.ts';
 import { oracleRoutes } from '../dialects/oracle/routes.ts';
 import { syncRoutes } from '../dialects/unicat/sync-routes.ts';
 import { consoleRoutes } from './console.ts';
+import { ensureWebBuild } from './web-build.ts';
 import { damRoutes } from '../dialects/unicat/dam-routes.ts';
 import { mediaRoutes } from '../dialects/unicat/media-routes.ts';
 import { globalRoutes } from '../dialects/unicat/global-routes.ts';
@@ -57,6 +58,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
+  // the web console's bundle, built here when stale: inside a plugin a slow build would hit
+  // avvio's plugin start timeout (10 s) on a loaded machine
+  await ensureWebBuild((m) => app.log.info(m)).catch((e: Error) => app.log.warn(`web console build: ${e.message}`));
   const routes: RouteInfo[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {
@@ -92,6 +96,6 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
   await app.register(async (s) => mediaRoutes(s, ctx), { prefix: '/media' });
   await app.register(async (s) => uplynkRoutes(s, ctx), { prefix: '/api/v4' });
   await app.register(async (s) => oracleRoutes(s, ctx), { prefix: '/documents/api/1.1' });
-  await app.register(async (s) => consoleRoutes(s, ctx, { build: true }));
+  await app.register(async (s) => consoleRoutes(s, ctx));
   return app;
 }

@@ -8,13 +8,12 @@ import fastifyStatic from '@fastify/static';
 import type { AppContext } from './context.ts';
 import { signIn } from '../core/sign-in.ts';
 import { installUnicatErrors, ok } from '../dialects/unicat/envelope.ts';
-import { ensureWebBuild, webDist } from './web-build.ts';
+import { webDist } from './web-build.ts';
 
 const FALLBACK = `<!doctype html><meta charset="utf-8"><title>assetlib</title>
 <p>The web console is not built. Run <code>npm run build:web</code> (needs the dev dependencies), then reload.</p>`;
 
-export async function consoleRoutes(app: FastifyInstance, ctx: AppContext, opts: { build?: boolean } = {}): Promise<void> {
-  if (opts.build) await ensureWebBuild((m) => app.log.info(m)).catch((e: Error) => app.log.warn(`web console build: ${e.message}`));
+export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const dist = webDist();
   await app.register(fastifyStatic, { root: dist, serve: false, preCompressed: true });
 
