@@ -6,6 +6,7 @@ import { withTx } from '../../src/db/pool.ts';
 import { emitCcChange } from '../../src/core/changes.ts';
 import { ensureUser, setMembership } from '../../src/core/users.ts';
 import { UplynkClient } from '../uplynk/client.ts';
+import { OracleClient } from '../oracle/client.ts';
 import { clientFixture, python, runPy, type ClientFixture } from './harness.ts';
 
 let c: ClientFixture;
@@ -42,6 +43,43 @@ done(
     expect(r.folder_count).toBe(1);
     expect(r.moved).toBe(true);
     expect(r.again).toBe(true);
+  });
+
+  it('a rename and a delete made through the Oracle and Uplynk dialects reach the store', async () => {
+    const oracle = new OracleClient(c.t.url, { email: c.f.users.editor.email, key: c.f.users.editor.key });
+    const uplynk = new UplynkClient(c.t.url, c.f.users.editor.gid, c.f.users.editor.key);
+    const r = await runPy(c.as.owner, `
+u = connect()
+root = u.get_root_asset()
+f = u.mutate.create_asset(root, "dialects")
+gids = {n: u.mutate.upload_asset(local_file(n + ".txt", n), f).gid for n in ["o-ren", "o-del", "u-ren", "u-del", "keep"]}
+loaded = sorted(a.name for a in u.walk_asset_children(f))
+step(**gids)
+ok = u.sync()
+done(ok=ok, loaded=loaded, names=sorted(a["name"] for a in u.assets.values() if a["path"] == "/dialects"),
+     gone=[n for n, g in gids.items() if g not in u.assets], paths=sorted(p for p in u.assets_by_pathname if p.startswith("/dialects/")))`,
+    {}, async (gids: Record<string, string>) => {
+      const put = await oracle.put(`/files/${gids['o-ren']}`, { name: 'oracle-renamed.txt' });
+      expect(put.status, put.text).toBe(200);
+      expect(put.body).toMatchObject({ type: 'file', id: gids['o-ren'], name: 'oracle-renamed.txt', errorCode: '0' });
+      expect((await oracle.del(`/files/${gids['o-del']}`)).body).toEqual({ errorCode: '0' });
+      const patch = await uplynk.patch(`/assets/${gids['u-ren'].replace(/-/g, '')}`, { desc: 'uplynk-renamed.txt' });
+      expect(patch.status, patch.text).toBe(200);
+      expect(patch.body).toMatchObject({ '@type': 'Asset', id: gids['u-ren'], desc: 'uplynk-renamed.txt' });
+      expect((await uplynk.del(`/assets/${gids['u-del']}`)).status).toBe(204);
+      // refused in each dialect's error shape: a file already in the trash, a bad name, an unknown field
+      const again = await oracle.del(`/files/${gids['o-del']}`);
+      expect([again.status, again.body.errorCode]).toEqual([404, '-16']);
+      const slash = await oracle.put(`/files/${gids.keep}`, { name: 'a/b' });
+      expect([slash.status, slash.body.errorCode]).toEqual([400, '-1']);
+      expect((await uplynk.del(`/assets/${gids['u-del']}`)).status).toBe(404);
+      expect((await uplynk.patch(`/assets/${gids.keep}`, { name: 'x' })).status).toBe(400);
+    });
+    expect(r.ok).toBe(true);
+    expect(r.loaded).toEqual(['keep.txt', 'o-del.txt', 'o-ren.txt', 'u-del.txt', 'u-ren.txt']);
+    expect(r.names).toEqual(['keep.txt', 'oracle-renamed.txt', 'uplynk-renamed.txt']);
+    expect(r.gone).toEqual(['o-del', 'u-del']);
+    expect(r.paths).toEqual(expect.arrayContaining(['/dialects/oracle-renamed.txt', '/dialects/uplynk-renamed.txt']));
   });
 
   it('members, projects and users events: sync() re-reads them through the global API', async () => {

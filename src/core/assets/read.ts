@@ -212,3 +212,12 @@ export async function rootIdOf(db: Db, projectId: number): Promise<number> {
   if (!rows[0]) throw notFound('the project has no root folder');
   return Number(rows[0].id);
 }
+
+/** The internal id of a live file of the project (a folder, a trashed or an unknown asset: 422/404 not_found). */
+export async function liveFileIdByGid(db: Db, projectId: number, gid: unknown, field = 'id'): Promise<number> {
+  const id = normalizeId(gid);
+  if (!id) throw invalid(`${field} must be a gid (uuid)`, { field, value: gid });
+  const { rows } = await db.query('SELECT id FROM assets WHERE project_id = $1 AND gid = $2 AND is_file AND deleted_on IS NULL', [projectId, id]);
+  if (!rows[0]) throw notFound('no such file', { [field]: id });
+  return Number(rows[0].id);
+}

@@ -7,6 +7,7 @@ import { installOracleErrors } from './errors.ts';
 import { installOracleAuth } from './auth.ts';
 import { collectionRoutes } from './collection-routes.ts';
 import { shareRoutes } from './share-routes.ts';
+import { fileEditRoutes } from './file-edit-routes.ts';
 import { collectionEditRoutes } from './collection-edit-routes.ts';
 import { fileRoutes } from './file-routes.ts';
 
@@ -16,6 +17,7 @@ export async function oracleRoutes(app: FastifyInstance, ctx: AppContext): Promi
   installOracleAuth(app, ctx);
   await collectionRoutes(app, ctx);
   await shareRoutes(app, ctx);
+  await fileEditRoutes(app, ctx);
   await collectionEditRoutes(app, ctx);
   await fileRoutes(app, ctx);
 }

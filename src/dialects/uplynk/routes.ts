@@ -16,6 +16,7 @@ import { installUplynkErrors } from './errors.ts';
 import { libraryJson, libraryPath, memberJson, shareJson } from './library-json.ts';
 import { fileContent } from '../../core/media/download.ts';
 import { sendBlob } from '../../http/send-blob.ts';
+import { assetRoutes } from './asset-routes.ts';
 
 type Q = Record<string, unknown>;
 const MAX_PAGE_SIZE = 1000;
@@ -98,6 +99,9 @@ export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const lib = await createLibrary(ctx.db, req.uplynkActor, { name: b.desc, description: b.description, allowCopy: b.allow_copy, isAd: b.is_ad });
     return libraryJson(req.uplynkActor, lib);
   });
+
+  // assetlib extension (asset-routes.ts): rename and delete an asset
+  await assetRoutes(app, ctx);
 
   // assetlib extension (docs/media.md): an asset's bytes for Uplynk callers, signed like every call
   app.get<{ Params: { id: string } }>('/assets/:id/content', async (req, reply) => {

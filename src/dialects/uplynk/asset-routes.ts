@@ -1,0 +1,38 @@
+// assetlib extension in the Uplynk dialect (docs/dialects/uplynk.md): rename an asset
+// (PATCH /assets/{id} {"desc"}: the name, as libraries' `desc` is theirs) and delete it
+// (DELETE /assets/{id}: to the trash, 204). The rules are the asset core's, as for Unicat's
+// assets/update and assets/delete. A folder, a trashed or unknown asset: 404.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../http/context.ts';
+import { withTx } from '../../db/pool.ts';
+import { invalid } from '../../core/errors.ts';
+import { liveFileIdByGid, loadAssetRows } from '../../core/assets/read.ts';
+import { updateAsset } from '../../core/assets/update.ts';
+import { throwIfFailed, trashSubtrees } from '../../core/assets/trash.ts';
+import { iso } from './library-json.ts';
+
+type IdReq = { Params: { id: string } };
+
+export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.patch<IdReq>('/assets/:id', async (req) => {
+    const b = req.body;
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw invalid('the body must be a JSON object');
+    const extra = Object.keys(b).filter((k) => k !== 'desc');
+    if (extra.length > 0) throw invalid(`unknown field ${extra[0]}: send desc (the new name)`, { field: extra[0] });
+    const desc = (b as { desc?: unknown }).desc;
+    if (typeof desc !== 'string') throw invalid('desc is required (the new name)', { field: 'desc' });
+    const id = await liveFileIdByGid(ctx.db, req.uplynkActor.projectId, req.params.id);
+    await withTx(ctx.db, (tx) => updateAsset(tx, req.uplynkActor, id, { name: desc }));
+    const [a] = await loadAssetRows(ctx.db, req.uplynkActor.projectId, { ids: [id] });
+    return {
+      '@id': `/api/v4/assets/${a.gid}`, '@type': 'Asset', id: a.gid, desc: a.name, pathname: a.pathname,
+      type: a.type, mime: a.mime, size: a.size, created: iso(new Date(a.created_on * 1000)), modified: iso(new Date(a.updated_on * 1000)),
+    };
+  });
+
+  app.delete<IdReq>('/assets/:id', async (req, reply) => {
+    const id = await liveFileIdByGid(ctx.db, req.uplynkActor.projectId, req.params.id);
+    await withTx(ctx.db, async (tx) => throwIfFailed(await trashSubtrees(tx, req.uplynkActor, [id]), req.params.id));
+    return reply.code(204).send();
+  });
+}
