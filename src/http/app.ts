@@ -17,6 +17,7 @@ import { damRoutes } from '../dialects/unicat/dam-routes.ts';
 import { mediaRoutes } from '../dialects/unicat/media-routes.ts';
 import { globalRoutes } from '../dialects/unicat/global-routes.ts';
 import { installProtection } from './protection.ts';
+import { installUnicatErrors } from '../dialects/unicat/envelope.ts';
 
 export interface RouteInfo { method: string; url: string; public: boolean }
 
@@ -93,6 +94,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
   await app.register(async (s) => globalRoutes(s, ctx), { prefix: '/api' });
   await app.register(async (s) => syncRoutes(s, ctx), { prefix: '/sync' });
   await app.register(async (s) => damRoutes(s, ctx), { prefix: '/dam/p' });
+  // every other path under /dam answers in Unicat's envelope too (404)
+  await app.register(async (s) => installUnicatErrors(s), { prefix: '/dam' });
   await app.register(async (s) => mediaRoutes(s, ctx), { prefix: '/media' });
   await app.register(async (s) => uplynkRoutes(s, ctx), { prefix: '/api/v4' });
   await app.register(async (s) => oracleRoutes(s, ctx), { prefix: '/documents/api/1.1' });

@@ -110,7 +110,7 @@ describe('the global API', () => {
     expect(noJwt.status).toBe(401);
     expect(noJwt.headers.get('www-authenticate')).toBe('Bearer realm="JWT access to Unicat."');
     for (const [method, path] of [['POST', '/api/nope'], ['GET', '/api/a/b/c'], ['POST', `/api/p/${f.projectGid}/nope`], ['POST', `/api/p/${f.projectGid}/assets/nope`],
-      ['POST', `/api/p/not-a-project/nope`], ['POST', '/sync/nope'], ['GET', '/sync/get']] as const) {
+      ['POST', `/api/p/not-a-project/nope`], ['POST', '/sync/nope'], ['GET', '/sync/get'], ['GET', '/dam/nope'], ['GET', `/dam/p/${f.projectGid}/nope/x`]] as const) {
       for (const token of [jwt, null]) {
         const r = await call(method, path, method === 'POST' ? {} : undefined, token);
         expect([method, path, r.status, r.body]).toEqual([method, path, 404, { success: false, result: { code: 404, message: 'no such API call', info: {} }, data: {} }]);
