@@ -4,10 +4,8 @@
 // assets/update and assets/delete. A folder, a trashed or unknown file: -16 (404).
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
-import { withTx } from '../../db/pool.ts';
-import { liveFileIdByGid, loadAssetRows, type AssetRow } from '../../core/assets/read.ts';
-import { updateAsset } from '../../core/assets/update.ts';
-import { throwIfFailed, trashSubtrees } from '../../core/assets/trash.ts';
+import type { AssetRow } from '../../core/assets/read.ts';
+import { renameFileCommand, trashFileCommand } from '../../core/assets/file-commands.ts';
 import { bodyOf, oracleTime, sendWire, stringField } from './wire.ts';
 import { OracleError } from './errors.ts';
 
@@ -27,16 +25,13 @@ export async function fileEditRoutes(app: FastifyInstance, ctx: AppContext): Pro
     req.oracleErr = { id: req.params.fileId, errorType: 'file' };
     const name = stringField(bodyOf(req), 'name');
     if (name === undefined) throw new OracleError(400, '-1', '!csInvalidRequest,name', 'name is required (the new file name)');
-    const id = await liveFileIdByGid(ctx.db, req.actor.projectId, req.params.fileId, 'fileId');
-    await withTx(ctx.db, (tx) => updateAsset(tx, req.actor, id, { name }));
-    const [row] = await loadAssetRows(ctx.db, req.actor.projectId, { ids: [id] });
+    const row = await renameFileCommand(ctx.db, req.actor, req.params.fileId, name, 'fileId');
     return sendWire(req, reply, 200, fileJson(row));
   });
 
   app.delete<FileReq>('/files/:fileId', async (req, reply) => {
     req.oracleErr = { id: req.params.fileId, errorType: 'file' };
-    const id = await liveFileIdByGid(ctx.db, req.actor.projectId, req.params.fileId, 'fileId');
-    await withTx(ctx.db, async (tx) => throwIfFailed(await trashSubtrees(tx, req.actor, [id]), req.params.fileId));
+    await trashFileCommand(ctx.db, req.actor, req.params.fileId, 'fileId');
     return sendWire(req, reply, 200, { errorCode: '0' });
   });
 }

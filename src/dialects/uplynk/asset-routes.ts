@@ -4,11 +4,8 @@
 // assets/update and assets/delete. A folder, a trashed or unknown asset: 404.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
-import { withTx } from '../../db/pool.ts';
 import { invalid } from '../../core/errors.ts';
-import { liveFileIdByGid, loadAssetRows } from '../../core/assets/read.ts';
-import { updateAsset } from '../../core/assets/update.ts';
-import { throwIfFailed, trashSubtrees } from '../../core/assets/trash.ts';
+import { renameFileCommand, trashFileCommand } from '../../core/assets/file-commands.ts';
 import { iso } from './library-json.ts';
 
 type IdReq = { Params: { id: string } };
@@ -21,9 +18,7 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
     if (extra.length > 0) throw invalid(`unknown field ${extra[0]}: send desc (the new name)`, { field: extra[0] });
     const desc = (b as { desc?: unknown }).desc;
     if (typeof desc !== 'string') throw invalid('desc is required (the new name)', { field: 'desc' });
-    const id = await liveFileIdByGid(ctx.db, req.uplynkActor.projectId, req.params.id);
-    await withTx(ctx.db, (tx) => updateAsset(tx, req.uplynkActor, id, { name: desc }));
-    const [a] = await loadAssetRows(ctx.db, req.uplynkActor.projectId, { ids: [id] });
+    const a = await renameFileCommand(ctx.db, req.uplynkActor, req.params.id, desc);
     return {
       '@id': `/api/v4/assets/${a.gid}`, '@type': 'Asset', id: a.gid, desc: a.name, pathname: a.pathname,
       type: a.type, mime: a.mime, size: a.size, created: iso(new Date(a.created_on * 1000)), modified: iso(new Date(a.updated_on * 1000)),
@@ -31,8 +26,7 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   app.delete<IdReq>('/assets/:id', async (req, reply) => {
-    const id = await liveFileIdByGid(ctx.db, req.uplynkActor.projectId, req.params.id);
-    await withTx(ctx.db, async (tx) => throwIfFailed(await trashSubtrees(tx, req.uplynkActor, [id]), req.params.id));
+    await trashFileCommand(ctx.db, req.uplynkActor, req.params.id);
     return reply.code(204).send();
   });
 }
