@@ -2,7 +2,7 @@
 // This is the composition root: the configuration is read here, once, and passed down.
 // Only commander is loaded up front; each command imports what it needs, so that --help,
 // --version and the admin commands start fast (esbuild splits the bundle at these imports).
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import pkg from '../../package.json' with { type: 'json' };
@@ -78,6 +78,18 @@ export function program(): Command {
       return { gid: (await withTx(pool, (tx) => createProject(tx, o.name))).gid };
     }));
 
+  project.command('list').description('list the projects with their counts of members, assets and libraries; prints a JSON array')
+    .action(() => admin(async (pool) => (await adminModules()).listProjects(pool)));
+  project.command('delete').description('delete a project and everything in it (assets, libraries, jobs, keys, feed, unshared blobs); prints what was removed')
+    .requiredOption('--project <gid>', 'project gid')
+    .requiredOption('--yes', 'confirm: this cannot be undone')
+    .action((o) => admin(async (pool) => {
+      const { withTx, deleteProject, removeOrphanBlobs } = await adminModules();
+      const { blobs: hashes, ...deleted } = await withTx(pool, (tx) => deleteProject(tx, o.project));
+      await removeOrphanBlobs(pool, await blobStore(), hashes);
+      return { deleted: true, ...deleted, blobs: hashes.length };
+    }));
+
   const user = p.command('user').description('users');
   user.command('create').description('add a user (by email) to a project with a role; prints {"user_id": ..., "api_key": ...}')
     .requiredOption('--email <email>', 'the user\'s email (created if new)')
@@ -93,6 +105,20 @@ export function program(): Command {
       });
     }));
 
+  user.command('list').description('list the users with their projects and roles; prints a JSON array')
+    .option('--project <gid>', 'only the members of this project')
+    .action((o) => admin(async (pool) => {
+      const { listUsers, getProjectByGid } = await adminModules();
+      return listUsers(pool, o.project ? (await getProjectByGid(pool, o.project)).id : undefined);
+    }));
+  user.command('delete').description('delete a user: memberships, keys, shares, the libraries it owns, its jobs (its uploads stay in their projects)')
+    .requiredOption('--email <email>', 'the user\'s email')
+    .requiredOption('--yes', 'confirm: this cannot be undone')
+    .action((o) => admin(async (pool) => {
+      const { withTx, deleteUser } = await adminModules();
+      return { deleted: true, ...(await withTx(pool, (tx) => deleteUser(tx, o.email))) };
+    }));
+
   const key = p.command('key').description('API keys');
   key.command('create').description('a new API key for a member of a project; prints {"api_key": ...}')
     .requiredOption('--email <email>', 'the user\'s email')
@@ -106,16 +132,44 @@ export function program(): Command {
         return { api_key: await createApiKey(tx, u.id, proj.id) };
       });
     }));
-  key.command('revoke').description('revoke an API key; prints {"revoked": true}')
-    .requiredOption('--key <key>', 'the API key')
-    .action((o) => admin(async (pool) => { await (await adminModules()).revokeApiKey(pool, o.key); return { revoked: true }; }));
+  key.command('list').description('list API keys (id, user, project, dates; never the key): a JSON array')
+    .option('--project <gid>', 'only the keys of this project')
+    .option('--email <email>', 'only the keys of this user')
+    .option('--all', 'include revoked keys')
+    .action((o) => admin(async (pool) => {
+      const { listApiKeys, getProjectByGid } = await adminModules();
+      const projectId = o.project ? (await getProjectByGid(pool, o.project)).id : undefined;
+      return listApiKeys(pool, { projectId, email: o.email, includeRevoked: Boolean(o.all) });
+    }));
+  key.command('revoke').description('revoke an API key, given as the key or by its id from `key list`; prints {"revoked": true}')
+    .addOption(new Option('--key <key>', 'the API key').conflicts('id'))
+    .addOption(new Option('--id <id>', 'the key\'s id (key list)').argParser(positiveInt))
+    .action((o) => admin(async (pool) => {
+      const m = await adminModules();
+      if (o.key) await m.revokeApiKey(pool, o.key);
+      else if (o.id) await m.revokeApiKeyById(pool, o.id);
+      else throw new m.CoreError('invalid', 'give --key or --id');
+      return { revoked: true };
+    }));
   return p;
 }
 
 async function adminModules() {
-  const [pool, projects, users, keys, errors] = await Promise.all([import('../db/pool.ts'), import('../core/projects.ts'),
-    import('../core/users.ts'), import('../core/keys.ts'), import('../core/errors.ts')]);
-  return { ...pool, ...projects, ...users, ...keys, ...errors };
+  const [pool, projects, users, keys, errors, trash] = await Promise.all([import('../db/pool.ts'), import('../core/projects.ts'),
+    import('../core/users.ts'), import('../core/keys.ts'), import('../core/errors.ts'), import('../core/assets/trash.ts')]);
+  return { ...pool, ...projects, ...users, ...keys, ...errors, removeOrphanBlobs: trash.removeOrphanBlobs };
+}
+
+/** The blob store of the configuration (the server's, under DATA_DIR/blobs). */
+async function blobStore() {
+  const [{ DiskBlobStore }, { join }] = await Promise.all([import('../storage/disk-store.ts'), import('node:path')]);
+  return new DiskBlobStore(join((await cfg()).dataDir, 'blobs'));
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
 }
 
 /** The one line to print for an error a user can fix, or undefined for a bug (printed with its stack). */

@@ -125,3 +125,24 @@ export async function keyActorsOfUser(db: Db, userGid: string): Promise<{ key: s
   const rows = await run(db, actorQuery, { by: 'user_keys', userGid });
   return Promise.all(rows.map(async ({ key_sealed, ...actor }) => ({ key: await unsealKey(db, key_sealed!), actor })));
 }
+
+export interface KeySummary { id: number; user_gid: string; email: string; project_gid: string; created_on: string; revoked_on: string | null; active: boolean }
+
+/** API keys (never the key itself: only its id, owner, project and dates), of a project and/or a user. */
+export async function listApiKeys(db: Db, filter: { projectId?: number; email?: string; includeRevoked?: boolean } = {}): Promise<KeySummary[]> {
+  const { rows } = await db.query(
+    `SELECT k.id::int AS id, u.gid::text AS user_gid, u.email, p.gid::text AS project_gid, k.created_on, k.revoked_on,
+            k.revoked_on IS NULL AS active
+     FROM api_keys k JOIN users u ON u.id = k.user_id JOIN projects p ON p.id = k.project_id
+     WHERE ($1::bigint IS NULL OR k.project_id = $1) AND ($2::text IS NULL OR lower(u.email) = lower($2))
+       AND ($3 OR k.revoked_on IS NULL)
+     ORDER BY k.id`, [filter.projectId ?? null, filter.email ?? null, filter.includeRevoked ?? false]);
+  return rows;
+}
+
+/** Revokes a key by its id (as `key list` shows it). */
+export async function revokeApiKeyById(db: Db, id: number): Promise<void> {
+  const { rowCount } = await db.query('UPDATE api_keys SET revoked_on = now() WHERE id = $1 AND revoked_on IS NULL', [id]);
+  invalidateActorCaches();
+  if (!rowCount) throw notFound('no active key with that id');
+}

@@ -44,6 +44,24 @@ export function runCli(args: string[], env: Record<string, string | undefined>):
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs the CLI to completion without blocking this process's event loop: needed when this process
+ * also hosts the server the CLI talks to (spawnSync would freeze the server, and the worker's open
+ * transaction with it, while the CLI waits for its locks).
+ */
+export function runCliAsync(args: string[], env: Record<string, string | undefined>, ms = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    child.stderr!.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`assetlib ${args.join(' ')} took over ${ms} ms: ${stderr}`)); }, ms);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
 export async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 30_000, what = 'condition'): Promise<T> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
