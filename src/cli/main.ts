@@ -15,7 +15,6 @@ async function cfg(): Promise<Config> {
   if (!config) {
     const { loadConfig } = await import('../config.ts');
     config = loadConfig({}, process.env);
-    (await import('../core/key-seal.ts')).useKeySealSecret(config.keySealSecret);
   }
   return config;
 }
@@ -23,7 +22,18 @@ async function cfg(): Promise<Config> {
 async function open(role: 'cli' | 'worker', log?: (m: string) => void) {
   const c = await cfg();
   (await import('../startup/preflight.ts')).checkDataDir(c.dataDir);
-  return (await import('../db/database.ts')).openDatabase(c, role, log);
+  const db = await (await import('../db/database.ts')).openDatabase(c, role, log);
+  if (role === 'cli') {
+    // admin commands seal new API keys: the secrets must be this database's (workers need none)
+    try {
+      const { loadSecrets } = await import('../core/secrets.ts');
+      (await import('../core/key-seal.ts')).useKeySealSecret((await loadSecrets(db.pool, c.dataDir, c)).keySealSecret);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+  return db;
 }
 
 async function admin<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<void> {
@@ -150,6 +160,19 @@ export function program(): Command {
       else if (o.id) await m.revokeApiKeyById(pool, o.id);
       else throw new m.CoreError('invalid', 'give --key or --id');
       return { revoked: true };
+    }));
+
+  const secrets = p.command('secrets').description('the JWT and key-sealing secrets (docs/hardening.md#secrets)');
+  secrets.command('rotate').description('new JWT and/or key-sealing secret; API keys are re-sealed in one transaction; prints what changed. Stop every server and worker on the database first.')
+    .option('--jwt', 'rotate the JWT secret (every issued JWT stops working; clients authenticate again)')
+    .option('--key-seal', 'rotate the key-sealing secret (every API key is re-sealed; keys themselves do not change)')
+    .action((o) => admin(async (pool) => {
+      const c = await cfg();
+      const which = [...(o.jwt ? ['jwtSecret' as const] : []), ...(o.keySeal ? ['keySealSecret' as const] : [])];
+      if (!which.length) which.push('jwtSecret', 'keySealSecret');
+      const { rotateSecrets } = await import('../core/secrets.ts');
+      const r = await rotateSecrets(pool, c.dataDir, c, which, { jwtSecret: c.newJwtSecret, keySealSecret: c.newKeySealSecret });
+      return { rotated: which.map((n) => (n === 'jwtSecret' ? 'jwt' : 'key-seal')), resealed_keys: r.resealed, new_secrets_in: r.where };
     }));
   return p;
 }

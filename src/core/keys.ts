@@ -14,7 +14,7 @@ export async function createApiKey(db: Db, userId: number, projectId: number): P
   if (!rows[0]) throw invalid('the user is not a member of the project');
   const key = `al_${randomBytes(24).toString('base64url')}`;
   await db.query('INSERT INTO api_keys(key_hash, key_sealed, user_id, project_id) VALUES ($1, $2, $3, $4)',
-    [hashKey(key), await sealKey(db, key), userId, projectId]);
+    [hashKey(key), sealKey(key), userId, projectId]);
   return key;
 }
 
@@ -123,7 +123,7 @@ export async function actorForKeyId(db: Db, keyId: number, userGid: string): Pro
  */
 export async function keyActorsOfUser(db: Db, userGid: string): Promise<{ key: string; actor: Omit<Actor, 'role'> & { role: Role | null } }[]> {
   const rows = await run(db, actorQuery, { by: 'user_keys', userGid });
-  return Promise.all(rows.map(async ({ key_sealed, ...actor }) => ({ key: await unsealKey(db, key_sealed!), actor })));
+  return rows.map(({ key_sealed, ...actor }) => ({ key: unsealKey(key_sealed!), actor }));
 }
 
 export interface KeySummary { id: number; user_gid: string; email: string; project_gid: string; created_on: string; revoked_on: string | null; active: boolean }

@@ -1,27 +1,18 @@
-// JWTs (HS256) for the Unicat and Oracle Bearer auth. The secret lives in the database (settings
-// table), shared by every server; JWT_SECRET overrides it. The HMAC key is imported once per
-// process as a KeyObject (handed raw bytes, jose imports it again on every sign and verify).
+// JWTs (HS256) for the Unicat and Oracle Bearer auth. The secret (JWT_SECRET, else
+// DATA_DIR/secrets.json: src/core/secrets.ts) is config.jwtSecret once the server has loaded it;
+// it is never in the database. The HMAC key is imported once per process as a KeyObject (handed
+// raw bytes, jose imports it again on every sign and verify).
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import type { Db } from '../db/pool.ts';
 import { unauthenticated } from './errors.ts';
 
-const secrets = new WeakMap<object, KeyObject>();
-const overrides = new Map<string, KeyObject>();
+const keys = new Map<string, KeyObject>();
 
-async function secret(db: Db, override?: string): Promise<KeyObject> {
-  if (override) {
-    let k = overrides.get(override);
-    if (!k) { k = createSecretKey(Buffer.from(override, 'utf8')); overrides.set(override, k); }
-    return k;
-  }
-  let s = secrets.get(db);
-  if (!s) {
-    const { rows } = await db.query("SELECT value FROM settings WHERE key = 'jwt_secret'");
-    s = createSecretKey(Buffer.from(rows[0].value, 'utf8'));
-    secrets.set(db, s);
-  }
-  return s;
+function secret(value: string | undefined): KeyObject {
+  if (!value) throw new Error('the JWT secret was not loaded (loadSecrets at start)');
+  let k = keys.get(value);
+  if (!k) { k = createSecretKey(Buffer.from(value, 'utf8')); keys.set(value, k); }
+  return k;
 }
 
 /** iat: when the token was issued (seconds); exp: when it expires. */
@@ -34,24 +25,24 @@ export interface TokenClaims { userGid: string; keyId: number; iat: number; exp:
  */
 export const RENEW_AFTER_SECONDS = 10;
 
-export async function issueJwt(db: Db, userGid: string, keyId: number, ttlSeconds: number, override?: string): Promise<string> {
+export async function issueJwt(userGid: string, keyId: number, ttlSeconds: number, jwtSecret: string | undefined): Promise<string> {
   return new SignJWT({ k: keyId })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userGid)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(await secret(db, override));
+    .sign(secret(jwtSecret));
 }
 
 /** The token to answer with: `token` itself while younger than RENEW_AFTER_SECONDS, else a new one. */
-export async function renewedJwt(db: Db, token: string, claims: TokenClaims, ttlSeconds: number, override?: string): Promise<string> {
+export async function renewedJwt(token: string, claims: TokenClaims, ttlSeconds: number, jwtSecret: string | undefined): Promise<string> {
   if (Date.now() / 1000 - claims.iat < RENEW_AFTER_SECONDS) return token;
-  return issueJwt(db, claims.userGid, claims.keyId, ttlSeconds, override);
+  return issueJwt(claims.userGid, claims.keyId, ttlSeconds, jwtSecret);
 }
 
-export async function verifyJwt(db: Db, token: string, override?: string): Promise<TokenClaims> {
+export async function verifyJwt(token: string, jwtSecret: string | undefined): Promise<TokenClaims> {
   try {
-    const { payload } = await jwtVerify(token, await secret(db, override), { algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, secret(jwtSecret), { algorithms: ['HS256'] });
     if (typeof payload.sub !== 'string' || typeof payload.k !== 'number' || typeof payload.exp !== 'number') {
       throw new Error('claims');
     }

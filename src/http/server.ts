@@ -12,6 +12,7 @@ import { ensureDemo } from '../core/demo.ts';
 import { retentionPolicy, startRetention } from '../core/feed/retention.ts';
 import { loggerOptions } from './logging.ts';
 import { useKeySealSecret } from '../core/key-seal.ts';
+import { loadSecrets } from '../core/secrets.ts';
 import { workerSettings } from '../jobs/settings.ts';
 import { checkDataDir, checkPortFree, listenMessage, StartupError } from '../startup/preflight.ts';
 import { ActorCache } from '../core/actor-cache.ts';
@@ -33,14 +34,23 @@ export interface StartOptions {
   logStream?: NodeJS.WritableStream;
 }
 
-export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(given: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  let config = given;
   const level = opts.quiet ? 'silent' : config.logLevel;
   const logger = opts.logStream ? pino(loggerOptions(level), opts.logStream) : pino(loggerOptions(level));
   // the cheap checks first: a bad DATA_DIR or a taken port fail before initdb and migrations
   checkDataDir(config.dataDir);
   await checkPortFree(config.host, config.port);
-  useKeySealSecret(config.keySealSecret);
   const db = await openDatabase(config, 'server', (m) => logger.info(m));
+  try {
+    // JWT_SECRET / KEY_SEAL_SECRET, else DATA_DIR/secrets.json (docs/hardening.md#secrets)
+    const secrets = await loadSecrets(db.pool, config.dataDir, { jwtSecret: config.jwtSecret, keySealSecret: config.keySealSecret });
+    config = { ...config, ...secrets };
+    useKeySealSecret(secrets.keySealSecret);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
   // what a crashed upload left in blobs/tmp: a file idle longer than a request may last is no
   // live upload's (several servers may share DATA_DIR); swept at start and then as often

@@ -1,6 +1,6 @@
 // Per-test-file fixtures: a fresh database cloned from the template, a real server listening on
 // a loopback port, and a project with users and keys. Tests talk to it over real HTTP.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -12,6 +12,8 @@ import { createProject } from '../../src/core/projects.ts';
 import { ensureUser, setMembership, type Role } from '../../src/core/users.ts';
 import { createApiKey } from '../../src/core/keys.ts';
 import { withDatabase } from './pg-url.ts';
+import { useKeySealSecret } from '../../src/core/key-seal.ts';
+import { secretsFile } from '../../src/core/secrets.ts';
 
 let counter = 0;
 
@@ -48,6 +50,7 @@ export interface CoreDb { db: pg.Pool; url: string; close(): Promise<void> }
 export async function openCoreDb(): Promise<CoreDb> {
   const url = await freshDatabase();
   const db = createPool(url, 5);
+  useKeySealSecret('core tests: keys sealed under this secret'); // a server loads it from DATA_DIR/secrets.json
   return { db, url, close: () => db.end() };
 }
 
@@ -57,17 +60,26 @@ export interface TestServer {
   db: pg.Pool;
   dataDir: string;
   config: Config;
+  /** the JWT secret the server signs with (from its DATA_DIR/secrets.json unless configured) */
+  jwtSecret: string;
   close(): Promise<void>;
 }
+
+/** The DATA_DIR of the first test server on each database: later servers on it get a copy of its secrets.json, as hosts sharing a database must. */
+const firstDataDir = new Map<string, string>();
 
 export async function startTestServer(overrides: Partial<Config> = {}, opts: { logStream?: NodeJS.WritableStream } = {}): Promise<TestServer> {
   const databaseUrl = overrides.databaseUrl ?? await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'assetlib-data-'));
   // no failed-authentication limit unless a test sets one: many tests check 401s from one address
+  const first = firstDataDir.get(databaseUrl);
+  if (first && existsSync(secretsFile(first))) copyFileSync(secretsFile(first), secretsFile(dataDir));
+  else if (!first) firstDataDir.set(databaseUrl, overrides.dataDir ?? dataDir);
   const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, logLevel: 'silent', authFailLimit: 0, ...overrides });
   const server = await startServer(config, opts.logStream ? { logStream: opts.logStream } : { quiet: true });
+  const jwtSecret = config.jwtSecret ?? JSON.parse(readFileSync(secretsFile(config.dataDir), 'utf8')).jwtSecret;
   return {
-    url: server.url, server, db: server.db.pool, dataDir, config,
+    url: server.url, server, db: server.db.pool, dataDir, config, jwtSecret,
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });

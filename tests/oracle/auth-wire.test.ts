@@ -81,9 +81,8 @@ describe('oracle auth', () => {
       expect(res.status, h).toBe(401);
     }
     const { SignJWT } = await import('jose');
-    const { rows } = await e.t.db.query("SELECT value FROM settings WHERE key='jwt_secret'");
     const expired = await new SignJWT({ k: 1 }).setProtectedHeader({ alg: 'HS256' }).setSubject(owner.gid)
-      .setIssuedAt(1_600_000_000).setExpirationTime(1_600_000_100).sign(new TextEncoder().encode(rows[0].value));
+      .setIssuedAt(1_600_000_000).setExpirationTime(1_600_000_100).sign(new TextEncoder().encode(e.t.jwtSecret));
     const res = await new OracleClient(e.t.url, { jwt: expired }).get('/collections/items');
     expect(res.status).toBe(401);
     expect(res.body.errorMessage).toMatch(/expired/);

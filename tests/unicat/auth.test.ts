@@ -49,9 +49,8 @@ describe('unicat auth', () => {
     const forged = await fetch(`${t.url}/api/p/${f.projectGid}/init`, { headers: { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad' } });
     expect(forged.status).toBe(401);
     const { SignJWT } = await import('jose');
-    const { rows } = await t.db.query("SELECT value FROM settings WHERE key='jwt_secret'");
     const expired = await new SignJWT({ k: 1 }).setProtectedHeader({ alg: 'HS256' }).setSubject(f.users.owner.gid)
-      .setIssuedAt(1_600_000_000).setExpirationTime(1_600_000_100).sign(new TextEncoder().encode(rows[0].value));
+      .setIssuedAt(1_600_000_000).setExpirationTime(1_600_000_100).sign(new TextEncoder().encode(t.jwtSecret));
     const exp = await fetch(`${t.url}/api/p/${f.projectGid}/init`, { headers: { authorization: `Bearer ${expired}` } });
     expect(exp.status).toBe(401);
     expect(((await exp.json()) as any).result.message).toMatch(/expired/);

@@ -17,7 +17,7 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   const m = /^(Basic|Bearer)\s+(\S+)\s*$/i.exec(h);
   if (!m) throw unauthenticated('the Authorization header must be "Basic <base64 email:api key>" or "Bearer <JWT>"');
   if (m[1].toLowerCase() === 'bearer') {
-    const claims = await verifyJwt(ctx.db, m[2], ctx.config.jwtSecret);
+    const claims = await verifyJwt(m[2], ctx.config.jwtSecret);
     return actorForKeyId(ctx.db, claims.keyId, claims.userGid);
   }
   const decoded = Buffer.from(m[2], 'base64').toString('utf8');

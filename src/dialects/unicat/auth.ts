@@ -30,7 +30,7 @@ export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { re
     // an unknown call is a 404 whoever asks (Unicat routes before it authenticates)
     if (req.is404 || req.routeOptions.config?.public) return;
     const token = bearerToken(req);
-    const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, token, ctx.config.jwtSecret));
+    const claims = await app.guardAuth(req, reply, () => verifyJwt(token, ctx.config.jwtSecret));
     const projectGid = normalizeId((req.params as { project?: string }).project);
     if (!projectGid) throw forbidden('not a member of this project');
     req.actor = await app.guardAuth(req, reply, () => (ctx.actors
@@ -38,6 +38,6 @@ export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { re
       : actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid)));
     if (opts.refresh === false) return;
     // a token younger than RENEW_AFTER_SECONDS goes back as it came (docs/dialects/unicat.md)
-    reply.header('Authorization', await renewedJwt(ctx.db, token, claims, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+    reply.header('Authorization', await renewedJwt(token, claims, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
   });
 }

@@ -40,7 +40,7 @@ export async function globalRoutes(app: FastifyInstance, ctx: AppContext): Promi
   app.decorateRequest('caller', null as unknown as DirectoryCaller & { keyId: number });
   app.addHook('onRequest', async (req, reply) => {
     if (req.is404 || req.routeOptions.config?.public) return;
-    const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret));
+    const claims = await app.guardAuth(req, reply, () => verifyJwt(bearerToken(req), ctx.config.jwtSecret));
     // the key must be active and its user still a member of the key's project
     const a = await app.guardAuth(req, reply, () => actorForKeyId(ctx.db, claims.keyId, claims.userGid));
     req.caller = { userId: a.userId, userGid: a.userGid, projectGid: a.projectGid, keyId: claims.keyId };
@@ -48,7 +48,7 @@ export async function globalRoutes(app: FastifyInstance, ctx: AppContext): Promi
   // as every Unicat call: a renewed JWT with each successful answer
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode === 200 && req.caller) {
-      reply.header('Authorization', await issueJwt(ctx.db, req.caller.userGid, req.caller.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+      reply.header('Authorization', await issueJwt(req.caller.userGid, req.caller.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
     }
     return payload;
   });

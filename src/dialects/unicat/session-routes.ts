@@ -45,7 +45,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
       if (e instanceof CoreError && e.kind === 'unauthenticated') throw forbidden('unknown user for this project');
       throw e;
     }
-    reply.header('Authorization', await issueJwt(ctx.db, actor.userGid, actor.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+    reply.header('Authorization', await issueJwt(actor.userGid, actor.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
     return sessionEnvelope(await sessionInfo(ctx.db, actor));
   });
 

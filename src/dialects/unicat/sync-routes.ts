@@ -58,13 +58,13 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
   // the call itself (sync/get folds it into its one statement).
   app.addHook('onRequest', async (req, reply) => {
     if (req.is404) return; // an unknown call is a 404 whoever asks
-    const claims = await app.guardAuth(req, reply, () => verifyJwt(ctx.db, bearerToken(req), ctx.config.jwtSecret));
+    const claims = await app.guardAuth(req, reply, () => verifyJwt(bearerToken(req), ctx.config.jwtSecret));
     req.feedClaims = { keyId: claims.keyId, userGid: claims.userGid };
   });
   // the renewed JWT goes out with successful answers only (never with a 401 for a revoked key)
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode === 200 && req.feedClaims) {
-      reply.header('Authorization', await issueJwt(ctx.db, req.feedClaims.userGid, req.feedClaims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+      reply.header('Authorization', await issueJwt(req.feedClaims.userGid, req.feedClaims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
     }
     return payload;
   });

@@ -207,7 +207,7 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
       if (typeof jwt !== 'string' || jwt === '') throw new CoreError('unauthenticated', 'missing JWT: connect with auth {"JWT": <token>}');
       const libraries = librariesFlag(auth?.libraries);
       if (libraries === undefined) throw new CoreError('invalid', 'libraries must be true or false');
-      const claims = await verifyJwt(db, jwt, ctx.config.jwtSecret);
+      const claims = await verifyJwt(jwt, ctx.config.jwtSecret);
       const caller = await feedCaller(db, claims.keyId, claims.userGid);
       const projects = new Map((await memberProjects(db, caller.userId)).map((p) => [p.id, p.gid]));
       Object.assign(socket.data, { caller, keyId: claims.keyId, libraries, projects } satisfies SocketData);
@@ -223,7 +223,7 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
   async function authorize(s: SyncSocket): Promise<void> {
     try {
       await feedCaller(db, s.data.keyId, s.data.caller.userGid); // still active?
-      const token = await issueJwt(db, s.data.caller.userGid, s.data.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret);
+      const token = await issueJwt(s.data.caller.userGid, s.data.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret);
       if (s.connected) s.emit('authorization', { JWT: token });
     } catch (e) {
       if (e instanceof CoreError) { s.disconnect(true); return; }
