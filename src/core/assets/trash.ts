@@ -8,6 +8,17 @@ import { rule, notFound } from '../errors.ts';
 import { type BatchOutcome, checkIds, lockTree, outcome, requireWrite, upper } from './common.ts';
 
 /**
+ * CTEs okset, top, topset over the CTE `ok` (rows with id, path): the ok rows none of whose proper
+ * ancestors is an ok row, found by looking each ancestor id of a row's path up in a jsonb set of
+ * the ok ids (a constant number of lookups per row, never a join of the batch with itself that
+ * the planner could make quadratic).
+ */
+const TOPS_OF = (ok: string) => `okset AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM ${ok}),
+top AS (SELECT o.* FROM ${ok} o, okset WHERE NOT EXISTS (
+          SELECT 1 FROM unnest(string_to_array(btrim(o.path, '/'), '/')) AS anc(sid) WHERE anc.sid <> o.id::text AND okset.m ? anc.sid)),
+topset AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM top)`;
+
+/**
  * $1 project id, $2 bigint[] root ids. Trashes every live asset in the subtree of each requested
  * live, non-root asset; deleted_root is the top-most requested ancestor (a requested asset inside
  * another requested subtree is trashed with it and counts as done). Rows already in the trash
@@ -19,20 +30,26 @@ WITH req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
 cand AS (SELECT a.* FROM req CROSS JOIN LATERAL (
            SELECT a.id, a.parent_id, a.path, a.deleted_on FROM assets a WHERE a.id = req.id AND a.project_id = $1 OFFSET 0) a),
 ok AS (SELECT * FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NULL),
-nested AS (
-  SELECT DISTINCT o.id FROM ok o
-  CROSS JOIN LATERAL unnest(string_to_array(btrim(o.path, '/'), '/')) AS anc(sid)
-  JOIN ok o2 ON o2.id = anc.sid::bigint AND o2.id <> o.id),
-top AS (SELECT * FROM ok WHERE id NOT IN (SELECT id FROM nested)),
+${TOPS_OF('ok')},
+-- the rows of each top's subtree, probed by path range from the top (LATERAL ... OFFSET 0). The
+-- trash state is filtered outside the probe, so no partial index "WHERE deleted_on IS NULL" can
+-- stand in for the range (after an ANALYZE of a mostly trashed table one did: 29M rows visited
+-- for a batch of 5,000; docs/perf-plans.md)
+sub AS (SELECT s.id FROM top t CROSS JOIN LATERAL (
+          SELECT s.id, s.deleted_on FROM assets s WHERE s.path >= t.path AND s.path < ${upper('t.path')} OFFSET 0) s
+        WHERE s.deleted_on IS NULL),
+-- written through the primary key; deleted_root is the row's ancestor (or itself) among the tops
 upd AS (
-  UPDATE assets a SET deleted_on = now(), deleted_root = t.id
-  FROM top t
-  WHERE a.path >= t.path AND a.path < ${upper('t.path')} AND a.deleted_on IS NULL
+  UPDATE assets a SET deleted_on = now(),
+         deleted_root = (SELECT anc.sid::bigint FROM unnest(string_to_array(btrim(a.path, '/'), '/')) AS anc(sid)
+                         WHERE ts.m ? anc.sid LIMIT 1)
+  FROM topset ts
+  WHERE a.id = ANY (ARRAY(SELECT id FROM sub))
   RETURNING a.gid),
 parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM top) t
             CROSS JOIN LATERAL (SELECT p.gid FROM assets p WHERE p.id = t.parent_id OFFSET 0) p)
 SELECT (SELECT count(*) FROM ok) AS done,
-       (SELECT count(*) FROM req WHERE id NOT IN (SELECT id FROM cand)) AS not_found,
+       (SELECT count(*) FROM req) - (SELECT count(*) FROM cand) AS not_found,
        (SELECT count(*) FROM cand WHERE parent_id IS NULL) AS is_root,
        (SELECT count(*) FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NOT NULL) AS already_deleted,
        (SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM upd))) AS c1,
@@ -84,10 +101,13 @@ okr AS (
   SELECT DISTINCT w.start AS id FROM walk w CROSS JOIN LATERAL (${PARENT_OF('w.cur')}) p
   WHERE p.deleted_on IS NULL),
 roots AS (SELECT c.* FROM cand c JOIN okr ON okr.id = c.id),
+-- the rows each root's delete trashed, probed by path range from the root, written by key
+sub AS (SELECT s.id FROM roots r CROSS JOIN LATERAL (
+          SELECT s.id, s.deleted_root FROM assets s WHERE s.path >= r.path AND s.path < ${upper('r.path')} OFFSET 0) s
+        WHERE s.deleted_root = r.id),
 upd AS (
   UPDATE assets a SET deleted_on = NULL, deleted_root = NULL
-  FROM roots r
-  WHERE a.path >= r.path AND a.path < ${upper('r.path')} AND a.deleted_root = r.id
+  WHERE a.id = ANY (ARRAY(SELECT id FROM sub))
   RETURNING a.gid),
 parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM roots) r
             CROSS JOIN LATERAL (SELECT p.gid, p.deleted_on FROM assets p WHERE p.id = r.parent_id OFFSET 0) p
