@@ -1,7 +1,7 @@
 // The virtual grid / list of a long list of assets (a folder, search results, the trash, a
 // library), with file-manager selection: click, ctrl/cmd-click, shift-click ranges, keyboard.
 // Only the rows in view (plus a margin) are in the DOM, so 100,000 children scroll smoothly.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import type { Asset } from './types.ts';
 import type { Paged } from './paged.ts';
 import { countOf, isSelected, toggle, withRange, allSelection, emptySelection, type Selection } from './selection.ts';
@@ -54,8 +54,18 @@ export function AssetView(p: AssetViewProps) {
     return () => ro.disconnect();
   }, []);
 
-  // a new list starts at the top
-  useEffect(() => { setFocus(0); anchor.current = 0; scroller.current?.scrollTo(0, 0); setScrollTop(0); }, [list.key]);
+  // the scroll position the view last set or saw (the DOM's may already be clamped by a new height)
+  const lastTop = useRef(0);
+  const scrollTo = (top: number) => {
+    const el = scroller.current;
+    if (!el) return;
+    el.scrollTop = top;
+    lastTop.current = el.scrollTop;
+    setScrollTop(el.scrollTop);
+  };
+
+  // a new list starts at the top: before paint, so no frame shows (or fetches) it at the old offset
+  useLayoutEffect(() => { setFocus(0); anchor.current = 0; scrollTo(0); }, [list.key]);
 
   const cols = layout === 'grid' ? Math.max(1, Math.floor(width / TILE_W)) : 1;
   const rowH = layout === 'grid' ? TILE_H : ROW_H;
@@ -72,13 +82,28 @@ export function AssetView(p: AssetViewProps) {
   const onFocusAsset = p.onFocusAsset;
   useEffect(() => { onFocusAsset(focused); }, [focused, onFocusAsset]);
 
-  const scrollIntoView = useCallback((i: number) => {
-    const el = scroller.current;
-    if (!el) return;
+  /** Scrolls item i into view under the current layout (columns, row height, viewport height). */
+  const scrollIntoView = (i: number) => {
     const top = Math.floor(i / cols) * rowH;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + rowH > el.scrollTop + el.clientHeight) el.scrollTop = top + rowH - el.clientHeight;
-  }, [cols, rowH]);
+    const h = scroller.current?.clientHeight ?? height;
+    if (top < lastTop.current) scrollTo(top);
+    else if (top + rowH > lastTop.current + h) scrollTo(top + rowH - h);
+  };
+
+  // The columns and the viewport follow the window and the panels around the view (the detail
+  // panel appears once an item is focused, the jobs dock grows): the focused item, if it was in view
+  // under the previous layout, stays in view under the new one. Without this, End on a folder whose
+  // detail panel was not shown yet scrolled for 7 columns, then the panel made them 5 and the last
+  // row sat 23,000 px below the viewport (tests/web/console.test.ts).
+  const shown = useRef({ cols, rowH, height });
+  useLayoutEffect(() => {
+    const prev = shown.current;
+    shown.current = { cols, rowH, height };
+    if (total === 0 || (prev.cols === cols && prev.rowH === rowH && prev.height === height)) return;
+    const f = Math.min(focus, total - 1);
+    const top = Math.floor(f / prev.cols) * prev.rowH;
+    if (top + prev.rowH > lastTop.current && top < lastTop.current + prev.height) scrollIntoView(f);
+  });
 
   const selectOnly = (i: number) => {
     const a = list.at(i);
@@ -240,7 +265,7 @@ export function AssetView(p: AssetViewProps) {
         aria-busy={list.total === null}
         tabIndex={0}
         onKeyDown={key}
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        onScroll={(e) => { lastTop.current = e.currentTarget.scrollTop; setScrollTop(lastTop.current); }}
       >
         <div className="sizer" style={{ height: rows * rowH }}>{items}</div>
         {list.total === 0 && !list.error && <p className="empty">{p.empty}</p>}
