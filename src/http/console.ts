@@ -1,6 +1,7 @@
 // The web console (web/, docs/console.md) served by the same server: GET / is its page, /assets/*
 // its hashed bundle (pre-compressed .br/.gz beside each file), and POST /console/sign-in turns an
 // email and API key into the project to authenticate in (the page then calls Unicat's auth).
+// Both carry helmet's headers with a Content-Security-Policy made for the console (consoleCsp).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -17,17 +18,14 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
   const dist = webDist();
   await app.register(fastifyStatic, { root: dist, serve: false, preCompressed: true });
 
-  // The page and its bundle carry the frame and sniffing guards but not helmet's document
-  // policies (CSP, COOP, Origin-Agent-Cluster): with them Chromium's virtual list never loaded the
-  // page of a folder's last rows (tests/web/console.test.ts, End on 2,000 items). docs/hardening.md
-  const pageHeaders = { 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'SAMEORIGIN', 'Referrer-Policy': 'no-referrer' };
-  app.get('/', { helmet: false, config: { public: true } }, async (_req, reply) => {
-    reply.headers(pageHeaders);
+  // helmet's document policies (COOP, CORP, Origin-Agent-Cluster, nosniff, frame and referrer
+  // guards) with a CSP for this page: docs/hardening.md#the-web-console
+  const helmet = { contentSecurityPolicy: { useDefaults: false, directives: consoleCsp(ctx.config.publicUrl) }, crossOriginResourcePolicy: { policy: 'same-origin' as const } };
+  app.get('/', { helmet, config: { public: true } }, async (_req, reply) => {
     if (!existsSync(join(dist, 'index.html'))) return reply.type('text/html; charset=utf-8').send(FALLBACK);
     return reply.header('Cache-Control', 'no-cache').sendFile('index.html', { cacheControl: false });
   });
-  app.get('/assets/*', { helmet: false, config: { public: true } }, async (req, reply) => {
-    reply.headers(pageHeaders);
+  app.get('/assets/*', { helmet, config: { public: true } }, async (req, reply) => {
     const file = (req.params as { '*': string })['*'];
     return reply.sendFile(file, join(dist, 'assets'), { maxAge: '365d', immutable: true });
   });
@@ -40,4 +38,31 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
       return ok({ project: actor.projectGid, user: actor.userGid });
     });
   }, { prefix: '/console' });
+}
+
+/**
+ * The console's Content-Security-Policy. The Vite build is one module script and one stylesheet
+ * from this origin, with no inline script or style element (React's style props go through the
+ * CSSOM, which CSP does not govern); API calls and the socket.io feed go to this origin ('self'
+ * covers ws: and wss: to it in CSP Level 3); thumbnails, previews and downloads are public media
+ * URLs, which start with PUBLIC_URL when it is set (another origin, e.g. a CDN); the console makes
+ * no data: or blob: URLs (its icons are inline SVG elements). No upgrade-insecure-requests: a self-hosted server on a LAN may answer over plain http.
+ */
+export function consoleCsp(publicUrl: string | undefined): Record<string, string[]> {
+  const media = publicUrl ? [new URL(publicUrl).origin] : [];
+  return {
+    'default-src': ["'self'"],
+    'base-uri': ["'self'"],
+    'script-src': ["'self'"],
+    'script-src-attr': ["'none'"],
+    'style-src': ["'self'"],
+    'img-src': ["'self'", ...media],
+    'media-src': ["'self'", ...media],
+    'connect-src': ["'self'"],
+    'font-src': ["'self'"],
+    'object-src': ["'none'"],
+    'worker-src': ["'none'"],
+    'form-action': ["'self'"],
+    'frame-ancestors': ["'self'"],
+  };
 }

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
+import { consoleCsp } from '../../src/http/console.ts';
 
 let t: TestServer;
 let fx: Fixture;
@@ -36,6 +37,29 @@ describe('the console page', () => {
     expect(bundle.headers.get('content-encoding')).toBe('gzip');
     expect(bundle.headers.get('cache-control')).toContain('immutable');
     expect((await fetch(`${t.url}/assets/nope.js`)).status).toBe(404);
+  });
+
+  it('serves the page under a Content-Security-Policy made for it, with helmet\'s other guards', async () => {
+    const page = await fetch(`${t.url}/`);
+    const csp = Object.fromEntries((page.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    expect(csp['default-src']).toEqual(["'self'"]);
+    expect(csp['script-src']).toEqual(["'self'"]);
+    expect(csp['style-src']).toEqual(["'self'"]);
+    expect(csp['connect-src']).toEqual(["'self'"]);
+    expect(csp['img-src']).toEqual(["'self'"]);
+    expect(csp['object-src']).toEqual(["'none'"]);
+    expect(csp['frame-ancestors']).toEqual(["'self'"]);
+    expect(csp).not.toHaveProperty('upgrade-insecure-requests');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(page.headers.get('origin-agent-cluster')).toBe('?1');
+  });
+
+  it('lets images come from PUBLIC_URL\'s origin when media URLs start there', () => {
+    expect(consoleCsp('https://cdn.example.com/dam/')['img-src']).toEqual(["'self'", 'https://cdn.example.com']);
+    expect(consoleCsp('https://cdn.example.com/dam/')['media-src']).toEqual(["'self'", 'https://cdn.example.com']);
   });
 });
 

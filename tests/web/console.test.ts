@@ -23,6 +23,8 @@ let page: Page;
 let files: string[];
 let dir: string;
 const pageErrors: string[] = [];
+/** CSP violations: the browser's console reports and the page's securitypolicyviolation events */
+const cspReports: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 const view = () => page.getByRole('listbox');
@@ -51,6 +53,9 @@ beforeAll(async () => {
   b = await launchBrowser();
   page = await b.browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspReports.push(m.text()); });
+  await page.exposeFunction('reportCspViolation', (v: string) => { cspReports.push(v); });
+  await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => { void window.reportCspViolation(e.violatedDirective + ' ' + e.blockedURI); });" });
 });
 
 afterAll(async () => {
@@ -198,7 +203,11 @@ describe('the web console', () => {
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
-  it('raised no uncaught error in the page', () => {
+  it('raised no uncaught error and no CSP violation in the page (and would have seen one)', async () => {
     expect(pageErrors).toEqual([]);
+    expect(cspReports).toEqual([]);
+    // the detector works: an image from an origin the policy does not allow is reported
+    await page.evaluate("document.body.append(Object.assign(new Image(), { src: 'http://example.invalid/x.png' }))");
+    await expect.poll(() => cspReports.some((r) => r.includes('img-src'))).toBe(true);
   });
 });
