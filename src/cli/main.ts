@@ -19,6 +19,18 @@ async function cfg(): Promise<Config> {
   return config;
 }
 
+/** The secrets an admin command runs with (open('cli')). */
+let loadedSecrets: { jwtSecret: string; keySealSecret: string } | undefined;
+
+/** The secrets that come from DATA_DIR/secrets.json: those set in the environment are the operator's to keep. */
+async function fileSecrets(): Promise<Record<string, string>> {
+  const c = await cfg();
+  const out: Record<string, string> = {};
+  if (loadedSecrets && c.jwtSecret === undefined) out.jwtSecret = loadedSecrets.jwtSecret;
+  if (loadedSecrets && c.keySealSecret === undefined) out.keySealSecret = loadedSecrets.keySealSecret;
+  return out;
+}
+
 async function open(role: 'cli' | 'worker', log?: (m: string) => void) {
   const c = await cfg();
   (await import('../startup/preflight.ts')).checkDataDir(c.dataDir);
@@ -27,7 +39,8 @@ async function open(role: 'cli' | 'worker', log?: (m: string) => void) {
     // admin commands seal new API keys: the secrets must be this database's (workers need none)
     try {
       const { loadSecrets } = await import('../core/secrets.ts');
-      (await import('../core/key-seal.ts')).useKeySealSecret((await loadSecrets(db.pool, c.dataDir, c)).keySealSecret);
+      loadedSecrets = await loadSecrets(db.pool, c.dataDir, c);
+      (await import('../core/key-seal.ts')).useKeySealSecret(loadedSecrets.keySealSecret);
     } catch (err) {
       await db.close();
       throw err;
@@ -174,7 +187,42 @@ export function program(): Command {
       const r = await rotateSecrets(pool, c.dataDir, c, which, { jwtSecret: c.newJwtSecret, keySealSecret: c.newKeySealSecret });
       return { rotated: which.map((n) => (n === 'jwtSecret' ? 'jwt' : 'key-seal')), resealed_keys: r.resealed, new_secrets_in: r.where };
     }));
+  p.command('backup').description('a consistent online backup of the database and the blobs (server running or not) into one tar file; prints a summary')
+    .requiredOption('--to <file>', 'the archive to write (.tar, or .tar.gz/.tgz compressed); written to FILE.partial and renamed when complete')
+    .action((o) => admin(async (pool) => {
+      const { backup, fileSize } = await import('../ops/backup.ts');
+      const started = performance.now();
+      const summary = await backup(pool, await blobStore(), o.to, stepLine('backup'), await fileSecrets());
+      const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
+      return { file: o.to, bytes: await fileSize(o.to), rows, blobs: summary.blobs, blob_bytes: summary.blob_bytes, seconds: secondsSince(started), tables: summary.tables };
+    }));
+  p.command('restore').description('restore a backup into an empty DATA_DIR (or an empty DATABASE_URL database); prints a summary')
+    .argument('<file>', 'an archive written by assetlib backup')
+    .action((file) => admin(async (pool) => {
+      const { restore } = await import('../ops/restore.ts');
+      const started = performance.now();
+      const { summary, secrets } = await restore(pool, await blobStore(), file, stepLine('restore'));
+      // the restored check values are the backup's: its secrets replace the ones this start generated
+      const c = await cfg();
+      const keep = Object.fromEntries(Object.entries(secrets).filter(([k]) => (k === 'jwtSecret' ? c.jwtSecret : c.keySealSecret) === undefined));
+      if (Object.keys(keep).length) (await import('../core/secrets.ts')).writeSecretsFile(c.dataDir, { ...(await fileSecrets()), ...keep });
+      const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
+      return { restored: true, rows, blobs: summary.blobs, blob_bytes: summary.blob_bytes, seconds: secondsSince(started), tables: summary.tables };
+    }));
   return p;
+}
+
+const secondsSince = (t: number) => Math.round(performance.now() - t) / 1000;
+
+/** Progress of a long command on stderr, at most one line a second (stdout keeps the JSON answer). */
+function stepLine(command: string) {
+  let last = 0;
+  return (what: string, name: string, done?: number, total?: number) => {
+    const now = Date.now();
+    if (now - last < 1000 && !(done !== undefined && done === total)) return;
+    last = now;
+    process.stderr.write(`${command}: ${what} ${name}${total ? ` (${done}/${total})` : ''}\n`);
+  };
 }
 
 async function adminModules() {

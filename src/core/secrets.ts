@@ -71,6 +71,11 @@ function replace(file: string, content: Partial<Secrets>): void {
   renameSync(writeTemp(file, content), file);
 }
 
+/** Writes the key file (`assetlib restore`: the secrets the restored database's check values were made with). */
+export function writeSecretsFile(dataDir: string, content: Partial<Secrets>): void {
+  replace(secretsFile(dataDir), content);
+}
+
 async function settings(tx: Db): Promise<Map<string, string>> {
   const { rows } = await tx.query(`SELECT key, value FROM settings WHERE key = ANY($1)`, [[...Object.values(LEGACY), ...Object.values(CHECK)]]);
   return new Map(rows.map((r) => [r.key as string, r.value as string]));

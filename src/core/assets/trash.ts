@@ -1,7 +1,8 @@
 // Trash: soft delete of whole subtrees, restore of exactly what a delete trashed, and permanent
 // delete. Every batch function is set-based: a constant number of statements for 1 or 5,000
 // roots and for subtrees of any size.
-import type { Db } from '../../db/pool.ts';
+import type pg from 'pg';
+import { withTx, type Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
 import { rule, notFound } from '../errors.ts';
@@ -209,11 +210,27 @@ export async function purgeSubtree(tx: Db, actor: Actor, id: number, gid: string
   return { removed: Number(r.removed), orphans: r.orphans };
 }
 
-/** After commit: removes the blobs of `hashes` that no asset and no media link (006) references. */
-export async function removeOrphanBlobs(db: Db, blobs: BlobStore, hashes: string[]): Promise<void> {
-  if (hashes.length === 0) return;
-  const { rows } = await db.query(
-    `SELECT h FROM unnest($1::text[]) h WHERE NOT EXISTS (SELECT 1 FROM assets WHERE content_hash = h)
-       AND NOT EXISTS (SELECT 1 FROM media_links WHERE blob_hash = h)`, [hashes]);
-  await blobs.remove(rows.map((r) => r.h));
+/**
+ * The advisory lock (class, key) between blob removal and `assetlib backup`: a backup holds it
+ * exclusively from before its snapshot until it has copied every blob that snapshot references;
+ * removers take it shared, without waiting (src/ops/backup.ts).
+ */
+export const BLOB_GUARD_LOCK = [727271, 3] as const;
+
+/**
+ * After commit: removes the blobs of `hashes` that no asset and no media link (006) references.
+ * While a backup runs, nothing is removed (the backup's snapshot may still reference them): the
+ * blobs stay as unreferenced garbage, reported in the returned `kept` (not an error).
+ */
+export async function removeOrphanBlobs(db: pg.Pool, blobs: BlobStore, hashes: string[]): Promise<{ removed: number; kept: number }> {
+  if (hashes.length === 0) return { removed: 0, kept: 0 };
+  return withTx(db, async (tx) => {
+    const { rows: [g] } = await tx.query('SELECT pg_try_advisory_xact_lock_shared($1, $2) AS ok', [...BLOB_GUARD_LOCK]);
+    if (!g.ok) return { removed: 0, kept: hashes.length };
+    const { rows } = await tx.query(
+      `SELECT h FROM unnest($1::text[]) h WHERE NOT EXISTS (SELECT 1 FROM assets WHERE content_hash = h)
+         AND NOT EXISTS (SELECT 1 FROM media_links WHERE blob_hash = h)`, [hashes]);
+    await blobs.remove(rows.map((r) => r.h));
+    return { removed: rows.length, kept: 0 };
+  });
 }
