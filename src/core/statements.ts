@@ -4,5 +4,6 @@ import type { Statement } from '../db/statement.ts';
 import { actorQuery } from './keys.ts';
 import { addMembers, removeMembers } from './libraries/membership-sql.ts';
 import { resolveSelection, selectionPage } from './selection/sql.ts';
+import { JOB_STATEMENTS } from './jobs/store.ts';
 
-export const STATEMENTS: Statement<any, unknown>[] = [actorQuery, addMembers, removeMembers, resolveSelection, selectionPage];
+export const STATEMENTS: Statement<any, unknown>[] = [actorQuery, addMembers, removeMembers, resolveSelection, selectionPage, ...JOB_STATEMENTS];

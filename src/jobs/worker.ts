@@ -1,11 +1,12 @@
 // The job worker: claims queued jobs (or jobs whose worker died: expired lease) and runs them in
 // batches. Runs inside the server by default, or alone as `assetlib worker`; any number of workers
-// may share one database. Design and settings: docs/jobs.md.
+// may share one database. What a job does (the use case): src/core/jobs/run.ts; the jobs tables'
+// statements: src/core/jobs/store.ts. Design and settings: docs/jobs.md.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { claimJob, releaseJob, renewLease } from './claim.ts';
-import { rejectFailing, runJob } from './run.ts';
+import { claimJob, releaseJob, renewLease } from '../core/jobs/store.ts';
+import { rejectFailing, runJob } from '../core/jobs/run.ts';
 import type { WorkerSettings } from './settings.ts';
 
 export interface WorkerHandle { stop(): Promise<void>; readonly id: string }

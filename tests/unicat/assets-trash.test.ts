@@ -8,6 +8,8 @@ import { withTx } from '../../src/db/pool.ts';
 import { actorForKey } from '../../src/core/keys.ts';
 import { trashSubtrees, restoreSubtrees } from '../../src/core/assets/trash.ts';
 import { assetIdsByGids } from '../../src/core/assets/read.ts';
+import { trashCommand } from '../../src/core/assets/commands.ts';
+import { trashFileCommand } from '../../src/core/assets/file-commands.ts';
 import { seedFiles } from '../helpers/seed.ts';
 
 let t: TestServer;
@@ -219,8 +221,11 @@ describe('trashSubtrees / restoreSubtrees (the batch contract)', () => {
     expect(await state([box, oldN, newN])).toEqual({ [box]: 'published', [oldN]: 'deleted', [newN]: 'published' });
   });
 
-  it('refuses a viewer actor with forbidden', async () => {
+  it('refuses a viewer actor with forbidden (checked once, by the use case that calls the batch)', async () => {
     const viewer = await actorForKey(t.db, f.users.viewer.key);
-    await expect(withTx(t.db, (tx) => trashSubtrees(tx, viewer, [1]))).rejects.toMatchObject({ kind: 'forbidden' });
+    const a = await mkdir(rootGid, 'ViewerTarget');
+    await expect(trashCommand(t.db, viewer, 'delete', { asset: a })).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(trashFileCommand(t.db, viewer, a)).rejects.toMatchObject({ kind: 'forbidden' });
+    expect(await state([a])).toEqual({ [a]: 'published' });
   });
 });

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { withTx } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
+import { requirePermission } from '../access.ts';
 import { liveFileIdByGid, loadAssetRows, type AssetRow } from './read.ts';
 import { updateAsset } from './update.ts';
 import { throwIfFailed, trashSubtrees } from './trash.ts';
@@ -18,6 +19,7 @@ export async function renameFileCommand(db: pg.Pool, actor: Actor, gid: unknown,
 
 /** Moves a live file to the trash (a folder, a trashed or an unknown id: not_found). */
 export async function trashFileCommand(db: pg.Pool, actor: Actor, gid: unknown, field = 'id'): Promise<void> {
+  requirePermission(actor, 'asset.write');
   const id = await liveFileIdByGid(db, actor.projectId, gid, field);
   await withTx(db, async (tx) => throwIfFailed(await trashSubtrees(tx, actor, [id]), String(gid)));
 }

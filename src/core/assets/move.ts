@@ -2,7 +2,7 @@
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import { notFound, rule } from '../errors.ts';
-import { type BatchOutcome, checkIds, lockTree, outcome, requireWrite, upper } from './common.ts';
+import { type BatchOutcome, checkIds, lockTree, outcome, upper } from './common.ts';
 
 /**
  * $1 project id, $2 bigint[] ids, $3 new parent id. Classifies each requested id:
@@ -97,10 +97,10 @@ export async function requireLiveFolder(db: Db, projectId: number, parentId: num
  * Each requested asset ends up directly under the new parent, as if moved one by one: a
  * requested asset inside another requested subtree leaves it for the new parent. Set-based (at
  * most four statements); never throws for per-item failures. Throws (not_found / rule) when the
- * new parent is not a live folder of the project. Run inside a transaction.
+ * new parent is not a live folder of the project. Run inside a transaction. The caller (a use
+ * case) has checked asset.write.
  */
 export async function moveSubtrees(tx: Db, actor: Actor, rootIds: number[], newParentId: number): Promise<BatchOutcome> {
-  requireWrite(actor);
   checkIds(rootIds);
   checkIds([newParentId], 'newParentId');
   await lockTree(tx, actor.projectId);

@@ -2,12 +2,16 @@
 // gids and the rows to render. A dialect route is: parse, one call here, render.
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
-import { invalid, tooLarge } from '../errors.ts';
+import { invalid, selectionError, tooLarge } from '../errors.ts';
 import {
   assetIdByGid, assetIdByPathname, assetIdsByGids, assetIdsByPathnames, childrenOf, loadAssetRows, normalizeGids,
   pathIds, readPage, rootIdOf, treeWindow, type AssetRow, type Page,
 } from './read.ts';
 import { normalizeId } from '../ids.ts';
+import { FilterError, parseSearchSpec, searchAssets, SearchSpecError } from '../search/search.ts';
+import { parseSelection } from '../selection/parse.ts';
+import { checkSelection } from '../selection/sql.ts';
+import { bulkGet, BULK_GET_DEFAULT_SIZE } from '../selection/bulk-get.ts';
 
 /** The most gids or pathnames one assets/get or tree call takes. */
 export const MAX_LIST = 10_000;
@@ -102,4 +106,32 @@ export async function rootQuery(db: Db, actor: Actor): Promise<{ root: string | 
   const id = await rootIdOf(db, actor.projectId);
   const rows = await loadAssetRows(db, actor.projectId, { ids: [id] });
   return { root: rows[0]?.gid ?? null, rows };
+}
+
+/** assets/search: the ranked page of live assets matching language/q/filter, and the total. */
+export async function searchQuery(db: Db, actor: Actor, b: { language?: unknown; q?: unknown; filter?: unknown; top: number; size: number }): Promise<{ assets: string[]; total: number; rows: AssetRow[] }> {
+  let spec;
+  try {
+    spec = parseSearchSpec(b);
+  } catch (e) {
+    if (e instanceof SearchSpecError) throw invalid(e.message, e.info);
+    if (e instanceof FilterError) throw selectionError(e.message, e.info);
+    throw e;
+  }
+  const page = await searchAssets(db, actor, spec, b.top, b.size);
+  const { rows } = await rowsOf(db, actor, page.ids);
+  return { assets: page.gids, total: page.total, rows };
+}
+
+/**
+ * assets/bulk/get: one keyset page of a selection (checked: shape, then {children} targets),
+ * the total and the next cursor (docs/search.md).
+ */
+export async function bulkGetQuery(db: Db, actor: Actor, b: { selection?: unknown; cursor?: unknown; size?: number }): Promise<{ assets: string[]; total: number; cursor: string | null; rows: AssetRow[] }> {
+  if (b.selection === undefined) throw invalid('selection is required', { field: 'selection' });
+  const sel = parseSelection(b.selection);
+  await checkSelection(db, actor, sel);
+  const page = await bulkGet(db, actor, sel, b.cursor, b.size ?? BULK_GET_DEFAULT_SIZE);
+  const { rows } = await rowsOf(db, actor, page.ids);
+  return { assets: page.gids, total: page.total, cursor: page.cursor, rows };
 }

@@ -6,7 +6,7 @@ import { withTx, type Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
 import { rule, notFound } from '../errors.ts';
-import { type BatchOutcome, checkIds, lockTree, outcome, requireWrite, upper } from './common.ts';
+import { type BatchOutcome, checkIds, lockTree, outcome, upper } from './common.ts';
 
 /**
  * CTEs okset, top, topset over the CTE `ok` (rows with id, path): the ok rows none of whose proper
@@ -133,9 +133,9 @@ SELECT (SELECT count(*) FROM tally WHERE st = 'done') AS done,
 /**
  * Soft-deletes the subtrees of `rootIds` (internal ids of the actor's project). Set-based; never
  * throws for per-item failures (not_found, is_root, already_deleted). Run inside a transaction.
+ * A building block: the use case calling it has checked asset.write (src/core/access.ts).
  */
 export async function trashSubtrees(tx: Db, actor: Actor, rootIds: number[]): Promise<BatchOutcome> {
-  requireWrite(actor);
   checkIds(rootIds);
   if (rootIds.length === 0) return { done: 0, failed: {} };
   await lockTree(tx, actor.projectId);
@@ -145,10 +145,10 @@ export async function trashSubtrees(tx: Db, actor: Actor, rootIds: number[]): Pr
 
 /**
  * Restores what the deletes of `rootIds` trashed. Set-based; never throws for per-item failures
- * (not_found, not_deleted, name_conflict, parent_deleted). Run inside a transaction.
+ * (not_found, not_deleted, name_conflict, parent_deleted). Run inside a transaction. The caller
+ * (a use case) has checked asset.write.
  */
 export async function restoreSubtrees(tx: Db, actor: Actor, rootIds: number[]): Promise<BatchOutcome> {
-  requireWrite(actor);
   checkIds(rootIds);
   if (rootIds.length === 0) return { done: 0, failed: {} };
   await lockTree(tx, actor.projectId);
@@ -196,11 +196,10 @@ SELECT (SELECT count(*) FROM del) AS removed,
 
 /**
  * Permanently deletes a deleted asset and its subtree. Blobs that no row references any more
- * are removed by `removeOrphanBlobs` after the caller commits. Returns the number of rows removed
+ * are removed by `removeOrphanBlobs` after the caller commits. The caller has checked asset.write. Returns the number of rows removed
  * and those blob hashes.
  */
 export async function purgeSubtree(tx: Db, actor: Actor, id: number, gid: string): Promise<{ removed: number; orphans: string[] }> {
-  requireWrite(actor);
   await lockTree(tx, actor.projectId);
   const { rows: [a] } = await tx.query('SELECT parent_id, deleted_on FROM assets WHERE id = $1 AND project_id = $2', [id, actor.projectId]);
   if (!a) throw notFound('the asset does not exist', { asset: gid });

@@ -1,12 +1,16 @@
 // Jobs as clients see them: creating a bulk job after validating its input, reading and
-// cancelling one. The worker (src/jobs/) runs them. Rules and shapes: docs/jobs.md.
+// cancelling one. The worker runs them (src/core/jobs/run.ts); the jobs tables' statements are
+// src/core/jobs/store.ts. Rules and shapes: docs/jobs.md.
 import type pg from 'pg';
 import { withTx, type Db } from '../../db/pool.ts';
+import { run } from '../../db/statement.ts';
 import type { Actor } from '../keys.ts';
 import { requirePermission } from '../access.ts';
 import { invalid, notFound, rule } from '../errors.ts';
 import { normalizeId, requireId } from '../ids.ts';
-import { checkSelection, parseSelection } from './deps.ts';
+import { parseSelection } from '../selection/parse.ts';
+import { checkSelection } from '../selection/sql.ts';
+import { cancelJobRow, insertJob, jobByToken, jobEvent } from './store.ts';
 
 export type JobKind = 'bulk_delete_assets' | 'bulk_undelete_assets' | 'bulk_move_assets';
 export type JobStatus = 'queued' | 'processing' | 'done' | 'rejected';
@@ -35,8 +39,12 @@ export interface JobParams { selection: unknown; parent?: number; parent_gid?: s
 
 export interface CreateJobInput { selection: unknown; parent?: unknown }
 
-/** Validates the request, creates the job (queued) with its first cc event; returns the token. */
-export async function createBulkJob(pool: pg.Pool, actor: Actor, kind: JobKind, input: CreateJobInput): Promise<{ token: string; job: JobData }> {
+/**
+ * Validates the request, creates the job (queued) with its first cc event and wakes the workers;
+ * returns the token. The event is the transaction's last statement (it holds the cc cursor lock to
+ * commit), and nothing is read after it.
+ */
+export async function createBulkJob(pool: pg.Pool, actor: Actor, kind: JobKind, input: CreateJobInput): Promise<{ token: string }> {
   requirePermission(actor, 'job.write');
   if (input.selection === undefined) throw invalid('selection is required', { field: 'selection' });
   // 422/1006 naming the bad entry (shape, then {children} targets that are not folders of the
@@ -55,20 +63,10 @@ export async function createBulkJob(pool: pg.Pool, actor: Actor, kind: JobKind, 
     params.parent_gid = gid;
   }
   return withTx(pool, async (tx) => {
-    const { rows } = await tx.query(
-      `INSERT INTO jobs(project_id, user_id, key_id, kind, params, info)
-       VALUES ($1, $2, $3, $4, $5::jsonb, '{}') RETURNING id, token::text`,
-      [actor.projectId, actor.userId, actor.keyId ?? null, kind, JSON.stringify(params)]);
-    const job = rows[0];
-    await tx.query('SELECT emit_job_event($1)', [job.id]);
-    await tx.query(`SELECT pg_notify('assetlib_jobs', $1)`, [String(job.id)]); // wakes idle workers on commit
-    return { token: job.token, job: await jobDataById(tx, job.id) };
+    const [job] = await run(tx, insertJob, { projectId: actor.projectId, userId: actor.userId, keyId: actor.keyId ?? null, kind, params });
+    await run(tx, jobEvent, { jobId: job.id, wake: true }); // wakes idle workers on commit
+    return { token: job.token };
   });
-}
-
-export async function jobDataById(db: Db, id: number): Promise<JobData> {
-  const { rows } = await db.query('SELECT job_data(j) AS d FROM jobs j WHERE j.id = $1', [id]);
-  return rows[0].d;
 }
 
 function tokenOf(raw: unknown): string {
@@ -80,10 +78,11 @@ function tokenOf(raw: unknown): string {
 
 /** A job of the actor's project, by token (any member may read it). */
 export async function getJob(db: Db, actor: Actor, rawToken: unknown): Promise<{ token: string; job: JobData }> {
+  requirePermission(actor, 'job.read');
   const token = tokenOf(rawToken);
-  const { rows } = await db.query('SELECT job_data(j) AS d FROM jobs j WHERE j.token = $1 AND j.project_id = $2', [token, actor.projectId]);
-  if (!rows[0]) throw notFound('no such job', { 'job.token': token });
-  return { token, job: rows[0].d };
+  const [j] = await run(db, jobByToken, { token, projectId: actor.projectId, lock: false });
+  if (!j) throw notFound('no such job', { 'job.token': token });
+  return { token, job: j.d };
 }
 
 /**
@@ -95,21 +94,17 @@ export async function cancelJob(pool: pg.Pool, actor: Actor, rawToken: unknown):
   requirePermission(actor, 'job.write', 'a viewer cannot cancel jobs');
   const token = tokenOf(rawToken);
   return withTx(pool, async (tx) => {
-    const { rows } = await tx.query(
-      `SELECT id, status, locked_by, lease_until < now() AS expired FROM jobs WHERE token = $1 AND project_id = $2 FOR UPDATE`,
-      [token, actor.projectId]);
-    const j = rows[0];
+    const [j] = await run(tx, jobByToken, { token, projectId: actor.projectId, lock: true });
     if (!j) throw notFound('no such job', { 'job.token': token });
     if (j.status === 'queued' && (j.locked_by === null || j.expired)) {
-      await tx.query(
-        `UPDATE jobs SET status = 'done', cancel_requested = true, locked_by = NULL, lease_until = NULL,
-                info = jsonb_build_object('total', 0, 'remaining', 0, 'done', 0, 'failed', '{}'::jsonb, 'cancelled', true),
-                updated_on = clock_timestamp(), finished_on = clock_timestamp()
-         WHERE id = $1`, [j.id]);
-      await tx.query('SELECT emit_job_event($1)', [j.id]);
-    } else if (j.status === 'queued' || j.status === 'processing') {
-      await tx.query('UPDATE jobs SET cancel_requested = true WHERE id = $1', [j.id]);
+      const [c] = await run(tx, cancelJobRow, { jobId: j.id, now: true });
+      await run(tx, jobEvent, { jobId: j.id, wake: false }); // last: the cc cursor lock is held to commit
+      return { token, job: c.d };
     }
-    return { token, job: await jobDataById(tx, j.id) };
+    if (j.status === 'queued' || j.status === 'processing') {
+      const [c] = await run(tx, cancelJobRow, { jobId: j.id, now: false });
+      return { token, job: c.d };
+    }
+    return { token, job: j.d };
   });
 }

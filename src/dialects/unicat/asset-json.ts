@@ -1,7 +1,6 @@
 // The Unicat asset object (API-SPEC §1.4) rendered from an AssetRow (src/core/assets/read.ts).
 // Extensions (documented in docs/dialects/unicat.md): parent, is_deleted, created_on, version.
-import type { Db } from '../../db/pool.ts';
-import { loadAssetRows, type AssetRow } from '../../core/assets/read.ts';
+import type { AssetRow } from '../../core/assets/read.ts';
 
 export interface UnicatAsset {
   gid: string;
@@ -47,8 +46,7 @@ export function toUnicatAsset(row: AssetRow): UnicatAsset {
   };
 }
 
-/** `data.assets` for the given internal ids (those that still exist). */
-export async function assetsData(db: Db, projectId: number, ids: number[]): Promise<Record<string, UnicatAsset>> {
-  const rows = await loadAssetRows(db, projectId, { ids: [...new Set(ids)] });
+/** `data.assets`: the rows a use case answered, by gid. */
+export function assetsData(rows: AssetRow[]): Record<string, UnicatAsset> {
   return Object.fromEntries(rows.map((r) => [r.gid, toUnicatAsset(r)]));
 }

@@ -1,28 +1,76 @@
-// Running one claimed job: materialise its selection into job_items (one INSERT ... SELECT), then
-// process it in batches, each batch its own transaction that checks the lease, removes the batch's
-// job_items row, applies the operation, records the batch and updates the job's info. A crash rolls back
-// the batch in flight and nothing else, so a reclaimed job resumes exactly where it stopped.
+// The worker's use case: running one claimed job. It checks, once per batch transaction, that the
+// job's user may still write (src/core/access.ts), materialises the selection into job_items (one
+// INSERT ... SELECT), then processes it in batches, each batch its own transaction that checks the
+// lease, takes the batch's job_items row, applies the operation (the tree building blocks shared
+// with the single-asset commands) and records the progress. A crash rolls back the batch in flight
+// and nothing else, so a reclaimed job resumes exactly where it stopped. The jobs tables are
+// written only through ./store.ts. Loop, heartbeat and wake-up: src/jobs/worker.ts.
 import type pg from 'pg';
-import { withTx, type Db } from '../db/pool.ts';
-import { CoreError } from '../core/errors.ts';
-import type { Actor } from '../core/keys.ts';
-import type { JobInfo } from '../core/jobs/jobs.ts';
-import { actorForJob, moveParentProblem, runBatch, trashedFor, type BatchOutcome } from '../core/jobs/kinds.ts';
-import { parseSelection, selectionSql } from '../core/jobs/deps.ts';
-import { finishJob, holdLease, type JobRow } from './claim.ts';
-import type { WorkerSettings } from './settings.ts';
+import { withTx, type Db } from '../../db/pool.ts';
+import { run } from '../../db/statement.ts';
+import { CoreError } from '../errors.ts';
+import { actorQuery, type Actor } from '../keys.ts';
+import { can } from '../access.ts';
+import type { JobInfo, JobKind, JobParams } from './jobs.ts';
+import { parseSelection } from '../selection/parse.ts';
+import { selectionSql } from '../selection/sql.ts';
+import { restoreSubtrees, trashSubtrees } from '../assets/trash.ts';
+import { moveSubtrees } from '../assets/move.ts';
+import type { BatchOutcome } from '../assets/common.ts';
+import { finishJob, holdLease, jobEvent, markMaterialised, materialiseItems, recordBatch, takeBatch, type JobRow } from './store.ts';
+
+/** The worker settings a run needs (src/jobs/settings.ts). */
+export interface RunSettings { batchSize: number; leaseMs: number; emitMs: number }
 
 export type RunEnd = 'finished' | 'lost' | 'stopped' | 'failing';
 
 export interface RunControl {
   me: string;
-  settings: WorkerSettings;
+  settings: RunSettings;
   /** true once the worker is stopping or the heartbeat found the lease lost */
   shouldYield(): boolean;
   log(m: string): void;
 }
 
 type Step = 'finished' | 'lost' | 'continue';
+
+/**
+ * Whether {children} and {search} entries include trashed assets: only for undelete (that is what
+ * it restores). A gid listed explicitly resolves whatever its trash state, so an already deleted
+ * asset listed in a delete fails one by one (already_deleted), as Unicat documents, and a deleted
+ * one listed in a move fails as deleted.
+ */
+export function trashedFor(kind: JobKind): 'exclude' | 'include' {
+  return kind === 'bulk_undelete_assets' ? 'include' : 'exclude';
+}
+
+/** Applies the job's operation to a batch of internal asset ids (set-based, per-item failures counted). */
+function runBatch(tx: Db, actor: Actor, kind: JobKind, params: JobParams, ids: number[]): Promise<BatchOutcome> {
+  switch (kind) {
+    case 'bulk_delete_assets': return trashSubtrees(tx, actor, ids);
+    case 'bulk_undelete_assets': return restoreSubtrees(tx, actor, ids);
+    case 'bulk_move_assets': return moveSubtrees(tx, actor, ids, params.parent as number);
+  }
+}
+
+/**
+ * A job acts as the user who started it, with that user's current role in the project (so a
+ * user removed from the project, or made a viewer, stops their queued jobs). null: may not write.
+ * The one permission check of a job's batch (the building blocks do not check again).
+ */
+async function actorForJob(db: Db, job: { user_id: number; project_id: number; key_id: number | null }): Promise<Actor | null> {
+  const a = (await run(db, actorQuery, { by: 'member', userId: job.user_id, projectId: job.project_id, keyId: job.key_id }))[0] as Actor | undefined;
+  return a && can(a, 'job.write') ? a : null;
+}
+
+/** For a move: the parent must still be a live folder; locks it (FOR SHARE) for the batch. */
+async function moveParentProblem(tx: Db, params: JobParams): Promise<string | null> {
+  const { rows } = await tx.query('SELECT is_file, deleted_on IS NOT NULL AS deleted FROM assets WHERE id = $1 FOR SHARE', [params.parent]);
+  if (!rows[0] || rows[0].deleted) return 'parent_deleted';
+  if (rows[0].is_file) return 'parent_not_a_folder';
+  return null;
+}
+
 
 /** Errors worth retrying the whole batch for, rather than counting an item as failed. */
 function isTransient(err: unknown): boolean {
@@ -76,19 +124,7 @@ async function applyBatch(tx: Db, actor: Actor, job: JobRow, ids: number[], log:
  */
 async function materialise(tx: Db, job: JobRow, actor: Actor, batchSize: number): Promise<JobInfo> {
   const sel = parseSelection(job.params.selection);
-  const q = selectionSql(actor, sel, { trashed: trashedFor(job.kind) }, 3);
-  const { rows } = await tx.query(
-    `WITH sel AS MATERIALIZED (${q.sql}),
-          numbered AS (SELECT sel.asset_id, row_number() OVER (ORDER BY a.path) AS seq
-                       FROM sel JOIN assets a ON a.id = sel.asset_id),
-          ins AS (INSERT INTO job_items(job_id, first_seq, last_seq, asset_ids)
-                  SELECT $1, min(seq), max(seq), array_agg(asset_id ORDER BY seq)
-                  FROM numbered GROUP BY (seq - 1) / $2::bigint
-                  RETURNING last_seq - first_seq + 1 AS n)
-     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL)::bigint AS not_found`,
-    [job.id, batchSize, ...q.params]);
-  const n = Number(rows[0].n);
-  const notFound = Number(rows[0].not_found);
+  const { n, notFound } = await materialiseItems(tx, job.id, batchSize, selectionSql(actor, sel, { trashed: trashedFor(job.kind) }, 3));
   return { total: n + notFound, remaining: n, done: 0, failed: notFound ? { not_found: notFound } : {} };
 }
 
@@ -123,48 +159,32 @@ async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: { last
         await finishJob(tx, job.id, 'rejected', { ...info, reason: `selection: ${err.message}` });
         return 'finished';
       }
-      const done = first.remaining === 0;
-      await tx.query(
-        `UPDATE jobs SET materialized = true, info = $2::jsonb, updated_on = clock_timestamp() WHERE id = $1`,
-        [job.id, JSON.stringify(first)]);
-      if (done) {
+      await markMaterialised(tx, job.id, first);
+      if (first.remaining === 0) {
         await finishJob(tx, job.id, 'done', first);
         return 'finished';
       }
-      await tx.query('SELECT emit_job_event($1)', [job.id]);
+      await run(tx, jobEvent, { jobId: job.id, wake: false });
       state.lastEmit = Date.now();
       return 'continue';
     }
 
-    const { rows } = await tx.query(
-      `DELETE FROM job_items WHERE job_id = $1 AND first_seq = (
-         SELECT min(first_seq) FROM job_items WHERE job_id = $1 AND first_seq >= $2)
-       RETURNING first_seq, last_seq, asset_ids`, [job.id, job.next_seq]);
-    if (rows.length === 0) {
+    const batch = await takeBatch(tx, job.id, job.next_seq);
+    if (!batch) {
       await finishJob(tx, job.id, 'done', { ...info, remaining: 0 });
       return 'finished';
     }
-    const from = Number(rows[0].first_seq);
-    const lastSeq = Number(rows[0].last_seq);
-    const ids = (rows[0].asset_ids as (string | number)[]).map(Number);
-    const out = await applyBatch(tx, actor, job, ids, ctl.log);
+    const out = await applyBatch(tx, actor, job, batch.ids, ctl.log);
     const failed = { ...(info.failed ?? {}) };
     addFailed(failed, out.failed);
-    const next: JobInfo = { ...info, done: (info.done ?? 0) + out.done, failed, remaining: Math.max(0, (info.remaining ?? 0) - ids.length) };
-    // started_on: the batch transaction's start (now())
-    await tx.query('INSERT INTO job_batches(job_id, first_seq, last_seq, worker, started_on) VALUES ($1, $2, $3, $4, now())',
-      [job.id, from, lastSeq, me]);
+    const next: JobInfo = { ...info, done: (info.done ?? 0) + out.done, failed, remaining: Math.max(0, (info.remaining ?? 0) - batch.ids.length) };
+    await recordBatch(tx, { jobId: job.id, from: batch.from, last: batch.last, me, info: next, leaseMs: settings.leaseMs });
     if (next.remaining === 0) {
-      await tx.query('UPDATE jobs SET next_seq = $2 WHERE id = $1', [job.id, lastSeq + 1]);
       await finishJob(tx, job.id, 'done', next);
       return 'finished';
     }
-    await tx.query(
-      `UPDATE jobs SET info = $2::jsonb, next_seq = $3, updated_on = clock_timestamp(),
-              lease_until = clock_timestamp() + ($4::float8 * interval '1 millisecond')
-       WHERE id = $1`, [job.id, JSON.stringify(next), lastSeq + 1, settings.leaseMs]);
     if (Date.now() - state.lastEmit >= settings.emitMs) {
-      await tx.query('SELECT emit_job_event($1)', [job.id]); // last: the cc cursor lock is held to commit
+      await run(tx, jobEvent, { jobId: job.id, wake: false }); // last: the cc cursor lock is held to commit
       state.lastEmit = Date.now();
     }
     return 'continue';
