@@ -1,7 +1,6 @@
 // Builds the Fastify app: health, OpenAPI, and the three dialects, each in its own scope with
 // its own error shape.
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
-import swagger from '@fastify/swagger';
 import cors from '@fastify/cors';
 import type { AppContext } from './context.ts';
 import { healthRoutes } from './health.ts';
@@ -18,6 +17,7 @@ import { mediaRoutes } from '../dialects/unicat/media-routes.ts';
 import { globalRoutes } from '../dialects/unicat/global-routes.ts';
 import { installProtection } from './protection.ts';
 import { installUnicatErrors } from '../dialects/unicat/envelope.ts';
+import { installDocsPage, installOpenApi, isDocsPage } from './openapi.ts';
 
 export interface RouteInfo { method: string; url: string; public: boolean }
 
@@ -43,7 +43,7 @@ function timeouts(c: Config) {
   };
 }
 
-export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogger | false } = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogger | false; webBuild?: boolean } = {}): Promise<FastifyInstance> {
   const t = timeouts(ctx.config);
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
@@ -61,20 +61,18 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
   });
   // the web console's bundle, built here when stale: inside a plugin a slow build would hit
   // avvio's plugin start timeout (10 s) on a loaded machine
-  await ensureWebBuild((m) => app.log.info(m)).catch((e: Error) => app.log.warn(`web console build: ${e.message}`));
+  if (opts.webBuild !== false) await ensureWebBuild((m) => app.log.info(m)).catch((e: Error) => app.log.warn(`web console build: ${e.message}`));
   const routes: RouteInfo[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) {
       if (m === 'HEAD') continue;
-      routes.push({ method: m, url: r.url, public: Boolean((r.config as any)?.public) });
+      routes.push({ method: m, url: r.url, public: Boolean((r.config as any)?.public) || isDocsPage(r.url) });
     }
   });
 
-  await app.register(swagger, {
-    openapi: { info: { title: 'assetlib', version: '0.1.0', description: 'Uplynk Libraries v4, Unicat project API and Oracle Documents 1.1 collections over one core' } },
-  });
+  await installOpenApi(app, '0.1.0');
 
   await installProtection(app, ctx.config);
   app.setNotFoundHandler(notFound);
@@ -87,7 +85,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], exposedHeaders: ['Authorization', 'Content-Disposition'],
     });
   }
-  app.get('/openapi.json', { config: { public: true } }, async () => app.swagger());
+  await installDocsPage(app);
 
   await app.register(async (s) => unicatRoutes(s, ctx), { prefix: '/api/p' });
   // Unicat's global API; also answers every other path under /api in Unicat's envelope

@@ -10,6 +10,7 @@ import type { AppContext } from './context.ts';
 import { signIn } from '../core/sign-in.ts';
 import { installUnicatErrors, ok } from '../dialects/unicat/envelope.ts';
 import { webDist } from './web-build.ts';
+import { Console } from '../dialects/unicat/schemas.ts';
 
 const FALLBACK = `<!doctype html><meta charset="utf-8"><title>assetlib</title>
 <p>The web console is not built. Run <code>npm run build:web</code> (needs the dev dependencies), then reload.</p>`;
@@ -21,19 +22,19 @@ export async function consoleRoutes(app: FastifyInstance, ctx: AppContext): Prom
   // helmet's document policies (COOP, CORP, Origin-Agent-Cluster, nosniff, frame and referrer
   // guards) with a CSP for this page: docs/hardening.md#the-web-console
   const helmet = { contentSecurityPolicy: { useDefaults: false, directives: consoleCsp(ctx.config.publicUrl) }, crossOriginResourcePolicy: { policy: 'same-origin' as const } };
-  app.get('/', { helmet, config: { public: true } }, async (_req, reply) => {
+  app.get('/', { helmet, config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     if (!existsSync(join(dist, 'index.html'))) return reply.type('text/html; charset=utf-8').send(FALLBACK);
     return reply.header('Cache-Control', 'no-cache').sendFile('index.html', { cacheControl: false });
   });
-  app.get('/assets/*', { helmet, config: { public: true } }, async (req, reply) => {
+  app.get('/assets/*', { helmet, config: { public: true }, schema: { hide: true } }, async (req, reply) => {
     const file = (req.params as { '*': string })['*'];
     return reply.sendFile(file, join(dist, 'assets'), { maxAge: '365d', immutable: true });
   });
 
   await app.register(async (s) => {
     installUnicatErrors(s);
-    s.post('/sign-in', { config: { public: true } }, async (req, reply) => {
-      const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+    s.post('/sign-in', { config: { public: true }, schema: Console.signIn }, async (req, reply) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
       const actor = await s.guardAuth(req, reply, () => signIn(ctx.db, b.email, b.api_key));
       return ok({ project: actor.projectGid, user: actor.userGid });
     });

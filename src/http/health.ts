@@ -4,7 +4,13 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Type } from '@sinclair/typebox';
 import { migrationFiles } from '../db/migrate.ts';
+
+const Ready = Type.Object({ ok: Type.Boolean(), reason: Type.Optional(Type.String()) });
+const readySchema = (operationId: string, summary: string) => ({
+  operationId, summary, response: { 200: { ...Ready, description: 'ready' }, 503: { ...Ready, description: 'not ready: the reason' } },
+});
 
 async function readiness(db: pg.Pool, expected: string[]): Promise<{ ok: boolean; reason?: string }> {
   try {
@@ -19,13 +25,13 @@ async function readiness(db: pg.Pool, expected: string[]): Promise<{ ok: boolean
 
 export function healthRoutes(app: FastifyInstance, db: pg.Pool): void {
   const expected = migrationFiles();
-  app.get('/livez', { config: { public: true } }, async () => ({ ok: true }));
+  app.get('/livez', { config: { public: true }, schema: { operationId: 'livez', summary: 'The process answers', response: { 200: Type.Object({ ok: Type.Literal(true) }, { description: 'alive' }) } } }, async () => ({ ok: true }));
   const ready = async (_req: unknown, reply: import('fastify').FastifyReply) => {
     const r = await readiness(db, expected);
     return reply.code(r.ok ? 200 : 503).send(r);
   };
-  app.get('/readyz', { config: { public: true } }, ready);
-  app.get('/healthz', { config: { public: true } }, ready);
+  app.get('/readyz', { config: { public: true }, schema: readySchema('readyz', 'The database answers and every migration is applied') }, ready);
+  app.get('/healthz', { config: { public: true }, schema: readySchema('healthz', 'Alias of /readyz') }, ready);
 
   const register = new Registry();
   collectDefaultMetrics({ register });
@@ -64,7 +70,7 @@ export function healthRoutes(app: FastifyInstance, db: pg.Pool): void {
       if (rows[0]) { this.set({ which: 'written' }, rows[0].written); this.set({ which: 'retained' }, rows[0].retained); }
     },
   });
-  app.get('/metrics', { config: { public: true } }, async (_req, reply) => {
+  app.get('/metrics', { config: { public: true }, schema: { operationId: 'metrics', summary: 'Prometheus metrics', response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } }, async (_req, reply) => {
     reply.header('content-type', register.contentType);
     return register.metrics();
   });

@@ -6,9 +6,10 @@ import type { AppContext } from '../../http/context.ts';
 import { updateLibrary } from '../../core/libraries/index.ts';
 import { bodyOf, sendWire, stringField } from './wire.ts';
 import { collectionDetail } from './collection-json.ts';
+import { Collections } from './schemas.ts';
 
 export async function collectionEditRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.put<{ Params: { id: string } }>('/collections/:id', async (req, reply) => {
+  app.put<{ Params: { id: string } }>('/collections/:id', { schema: Collections.update }, async (req, reply) => {
     req.oracleErr = { id: req.params.id, errorType: 'collection' };
     const b = bodyOf(req);
     const lib = await updateLibrary(ctx.db, req.actor, req.params.id, { name: stringField(b, 'name'), description: stringField(b, 'description') });

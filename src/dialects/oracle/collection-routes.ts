@@ -11,6 +11,7 @@ import {
 import { bodyOf, flagField, oracleTime, oracleTs, sendWire, stringField, type Body } from './wire.ts';
 import { OracleError, outcomeMessage } from './errors.ts';
 import { collectionDetail, collectionItem } from './collection-json.ts';
+import { Collections as C } from './schemas.ts';
 
 type IdReq = FastifyRequest<{ Params: { id: string } }>;
 
@@ -92,7 +93,7 @@ export async function collectionRoutes(app: FastifyInstance, ctx: AppContext): P
     req.oracleErr = { id, idList, errorType: 'collection' };
   };
 
-  app.post('/collections', async (req, reply) => {
+  app.post('/collections', { schema: C.create }, async (req, reply) => {
     setCtx(req);
     const b = bodyOf(req);
     const name = stringField(b, 'name');
@@ -101,7 +102,7 @@ export async function collectionRoutes(app: FastifyInstance, ctx: AppContext): P
     return sendWire(req, reply, 201, collectionDetail(lib));
   });
 
-  app.get('/collections/items', async (req, reply) => {
+  app.get('/collections/items', { schema: C.list }, async (req, reply) => {
     setCtx(req);
     const { offset, limit } = paging(req);
     const q = (req.query ?? {}) as Record<string, unknown>;
@@ -124,13 +125,13 @@ export async function collectionRoutes(app: FastifyInstance, ctx: AppContext): P
     });
   });
 
-  app.get<{ Params: { id: string } }>('/collections/:id', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/collections/:id', { schema: C.get }, async (req, reply) => {
     setCtx(req, req.params.id);
     const lib = await getLibrary(ctx.db, req.actor, req.params.id);
     return sendWire(req, reply, 200, collectionDetail(lib));
   });
 
-  app.delete<{ Params: { id: string } }>('/collections/:id', async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/collections/:id', { schema: C.trash }, async (req, reply) => {
     setCtx(req, req.params.id);
     await trashLibrary(ctx.db, req.actor, req.params.id);
     return sendWire(req, reply, 200, { errorCode: '0', idList: normalizeId(req.params.id) ?? req.params.id, type: 'collection' });
@@ -153,17 +154,17 @@ export async function collectionRoutes(app: FastifyInstance, ctx: AppContext): P
     });
   }
 
-  app.post<{ Params: { id: string } }>('/collections/:id/files', (req, reply) => many(req, reply, 'add', 'skipDuplicate'));
-  app.delete<{ Params: { id: string } }>('/collections/:id/files', (req, reply) => many(req, reply, 'remove', 'skipIfNotInCollection'));
+  app.post<{ Params: { id: string } }>('/collections/:id/files', { schema: C.addFiles }, (req, reply) => many(req, reply, 'add', 'skipDuplicate'));
+  app.delete<{ Params: { id: string } }>('/collections/:id/files', { schema: C.removeFiles }, (req, reply) => many(req, reply, 'remove', 'skipIfNotInCollection'));
 
-  app.post<{ Params: { id: string; fileId: string } }>('/collections/:id/files/:fileId', async (req, reply) => {
+  app.post<{ Params: { id: string; fileId: string } }>('/collections/:id/files/:fileId', { schema: C.addFile }, async (req, reply) => {
     setCtx(req, req.params.id, req.params.fileId);
     const fileId = fileIdOf(req.params.fileId);
     const res = await changeMembership(ctx.db, req.actor, req.params.id, 'add', [fileId], 'strict');
     return sendWire(req, reply, 200, { errorCode: '0', id: res.library.gid, itemID: fileId, type: 'collection' });
   });
 
-  app.delete<{ Params: { id: string; fileId: string } }>('/collections/:id/files/:fileId', async (req, reply) => {
+  app.delete<{ Params: { id: string; fileId: string } }>('/collections/:id/files/:fileId', { schema: C.removeFile }, async (req, reply) => {
     setCtx(req, req.params.id, req.params.fileId);
     const fileId = fileIdOf(req.params.fileId);
     const res = await changeMembership(ctx.db, req.actor, req.params.id, 'remove', [fileId], 'strict');
@@ -171,7 +172,7 @@ export async function collectionRoutes(app: FastifyInstance, ctx: AppContext): P
   });
 
   // GET /collections/{id}/files: the live members, in the order they were added (extension)
-  app.get<{ Params: { id: string } }>('/collections/:id/files', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/collections/:id/files', { schema: C.listFiles }, async (req, reply) => {
     setCtx(req, req.params.id);
     const { offset, limit } = paging(req);
     const res = await listMembers(ctx.db, req.actor, req.params.id, { offset, limit });

@@ -4,6 +4,7 @@
 // (403), -96 item (not) in collection (400).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError, fromDatabaseError } from '../../core/errors.ts';
+import { validationField } from '../../http/schema-kit.ts';
 import { formatOfContentType, negotiate, sendWire, stringScalars, toJson, toXml } from './wire.ts';
 
 export const REALM = 'Basic realm="assetlib"';
@@ -132,6 +133,14 @@ function fromCore(err: CoreError, req: FastifyRequest): OracleError {
   }
 }
 
+/** What an error of a route echoes when its handler did not run: the path's id and the route's kind. */
+function routeContext(req: FastifyRequest): ErrorContext {
+  const p = (req.params ?? {}) as { id?: string; fileId?: string };
+  const url = req.routeOptions.url ?? '';
+  const errorType = /\/collections\b/.test(url) ? 'collection' : /\/shares\b/.test(url) ? 'share' : /\/files\/:fileId$/.test(url) ? 'file' : undefined;
+  return { id: p.id ?? p.fileId, errorType };
+}
+
 /** Installs the Oracle error and not-found handlers on a scope. */
 export function installOracleErrors(app: FastifyInstance): void {
   app.decorateRequest('oracleErr', undefined);
@@ -143,7 +152,12 @@ export function installOracleErrors(app: FastifyInstance): void {
       return sendError(req, reply, o.status, o.code, o.key, o.message, o.extra);
     }
     const fe = err as FastifyError;
-    if (fe.validation) return sendError(req, reply, 400, '-1', '!csInvalidRequest', `bad request: ${fe.message}`);
+    if (fe.validation) {
+      // refused before the handler set what errors echo: the route's id and kind
+      req.oracleErr ??= routeContext(req);
+      const field = validationField(fe);
+      return sendError(req, reply, 400, '-1', `!csInvalidRequest${field ? `,${field}` : ''}`, `bad request: ${fe.message}`);
+    }
     if (fe.statusCode === 413 || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(req, reply, 413, '-1', '!csRequestTooLarge', 'request body too large');
     }

@@ -8,6 +8,7 @@ import type { AssetRow } from '../../core/assets/read.ts';
 import { renameFileCommand, trashFileCommand } from '../../core/assets/file-commands.ts';
 import { bodyOf, oracleTime, sendWire, stringField } from './wire.ts';
 import { OracleError } from './errors.ts';
+import { Files } from './schemas.ts';
 
 type FileReq = { Params: { fileId: string } };
 
@@ -21,7 +22,7 @@ function fileJson(a: AssetRow) {
 }
 
 export async function fileEditRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.put<FileReq>('/files/:fileId', async (req, reply) => {
+  app.put<FileReq>('/files/:fileId', { schema: Files.rename }, async (req, reply) => {
     req.oracleErr = { id: req.params.fileId, errorType: 'file' };
     const name = stringField(bodyOf(req), 'name');
     if (name === undefined) throw new OracleError(400, '-1', '!csInvalidRequest,name', 'name is required (the new file name)');
@@ -29,7 +30,7 @@ export async function fileEditRoutes(app: FastifyInstance, ctx: AppContext): Pro
     return sendWire(req, reply, 200, fileJson(row));
   });
 
-  app.delete<FileReq>('/files/:fileId', async (req, reply) => {
+  app.delete<FileReq>('/files/:fileId', { schema: Files.trash }, async (req, reply) => {
     req.oracleErr = { id: req.params.fileId, errorType: 'file' };
     await trashFileCommand(ctx.db, req.actor, req.params.fileId, 'fileId');
     return sendWire(req, reply, 200, { errorCode: '0' });

@@ -5,9 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import { fileContent } from '../../core/media/download.ts';
 import { sendBlob } from '../../http/send-blob.ts';
+import { Files } from './schemas.ts';
 
 export async function fileRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.get<{ Params: { fileId: string }; Querystring: { version?: string } }>('/files/:fileId/data', async (req, reply) => {
+  app.get<{ Params: { fileId: string }; Querystring: { version?: string } }>('/files/:fileId/data', { schema: Files.download }, async (req, reply) => {
     req.oracleErr = { id: req.params.fileId };
     const f = await fileContent(ctx.db, req.actor, req.params.fileId, req.query.version);
     return sendBlob(req, reply, ctx.blobs, f, { cacheControl: 'private, no-cache', disposition: 'attachment' });

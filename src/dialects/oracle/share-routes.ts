@@ -14,6 +14,7 @@ import { CoreError } from '../../core/errors.ts';
 import { bodyOf, sendWire, stringField, type Body } from './wire.ts';
 import { OracleError } from './errors.ts';
 import { userJson } from './collection-json.ts';
+import { Shares } from './schemas.ts';
 
 function roleOf(b: Body): ShareRole {
   const raw = stringField(b, 'role');
@@ -55,7 +56,7 @@ const shortUser = (s: { user: Share['user'] }) => ({ id: s.user.gid, displayName
 export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const setCtx = (req: FastifyRequest, id: string) => { req.oracleErr = { id, errorType: 'share' }; };
 
-  app.post<{ Params: { id: string } }>('/shares/:id', async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/shares/:id', { schema: Shares.share }, async (req, reply) => {
     setCtx(req, req.params.id);
     const b = bodyOf(req);
     const role = roleOf(b);
@@ -67,7 +68,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
     });
   });
 
-  app.put<{ Params: { id: string } }>('/shares/:id/role', async (req, reply) => {
+  app.put<{ Params: { id: string } }>('/shares/:id/role', { schema: Shares.role }, async (req, reply) => {
     setCtx(req, req.params.id);
     const b = bodyOf(req);
     const role = roleOf(b);
@@ -78,7 +79,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
     });
   });
 
-  app.get<{ Params: { id: string } }>('/shares/:id/items', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/shares/:id/items', { schema: Shares.items }, async (req, reply) => {
     setCtx(req, req.params.id);
     const lib = await getLibrary(ctx.db, req.actor, req.params.id);
     const shares = await listShares(ctx.db, req.actor, lib.gid);
@@ -92,7 +93,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
     });
   });
 
-  app.delete<{ Params: { id: string } }>('/shares/:id/user', async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/shares/:id/user', { schema: Shares.revokeUsers }, async (req, reply) => {
     setCtx(req, req.params.id);
     const b = bodyOf(req);
     const tokens = userTokens(req, b);
@@ -102,7 +103,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
     });
   });
 
-  app.delete<{ Params: { id: string } }>('/shares/:id/myuser', async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/shares/:id/myuser', { schema: Shares.leave }, async (req, reply) => {
     setCtx(req, req.params.id);
     await unshareLibrary(ctx.db, req.actor, req.params.id, req.actor.userGid).catch((e) => {
       if (e instanceof CoreError && e.info.reason === 'not_shared') {
@@ -113,7 +114,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return sendWire(req, reply, 200, { errorCode: '0', id: idOf(req), type: 'share' });
   });
 
-  app.delete<{ Params: { id: string } }>('/shares/:id', async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/shares/:id', { schema: Shares.revokeAll }, async (req, reply) => {
     setCtx(req, req.params.id);
     await revokeAllShares(ctx.db, req.actor, req.params.id);
     return sendWire(req, reply, 200, { errorCode: '0', id: idOf(req), type: 'share' });

@@ -14,17 +14,11 @@ import {
 import { childrenQuery, getAssetsQuery, rootQuery, treeQuery, worksheetQuery } from '../../core/assets/queries.ts';
 import { ok } from './envelope.ts';
 import { toUnicatAsset } from './asset-json.ts';
+import { Assets as A } from './schemas.ts';
 
 export { MAX_LIST } from '../../core/assets/queries.ts';
 
 type Body = Record<string, unknown>;
-
-function bodyOf(req: FastifyRequest): Body {
-  const b = req.body;
-  if (b === undefined || b === null) return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw invalid('the request body must be a JSON object');
-  return b as Body;
-}
 
 function dataOf(rows: Iterable<AssetRow>) {
   const assets: Record<string, ReturnType<typeof toUnicatAsset>> = {};
@@ -89,11 +83,11 @@ async function readUpload(req: FastifyRequest, ctx: AppContext): Promise<{ field
 }
 
 export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const post = (call: string, handler: (req: FastifyRequest, b: Body) => Promise<unknown>) =>
-    app.post(`/:project/assets/${call}`, async (req) => handler(req, req.isMultipart() ? {} : bodyOf(req)));
+  const post = (call: string, schema: object, handler: (req: FastifyRequest, b: Body) => Promise<unknown>) =>
+    app.post(`/:project/assets/${call}`, { schema }, async (req) => handler(req, req.isMultipart() ? {} : (req.body ?? {}) as Body));
   const db = ctx.db;
 
-  post('get', async (req, b) => {
+  post('get', A.get, async (req, b) => {
     const r = await getAssetsQuery(db, req.actor, b);
     return ok(r.asset !== undefined ? { asset: r.asset } : { assets: r.assets, missing: r.missing }, dataOf(r.rows));
   });
@@ -101,60 +95,60 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
   // assets/root: the root folder (the client's first tree call). It takes no parameters, so GET
   // is accepted too (as init).
   app.route({
-    method: ['GET', 'POST'], url: '/:project/assets/root', handler: async (req) => {
+    method: ['GET', 'POST'], url: '/:project/assets/root', schema: A.root, handler: async (req) => {
       const r = await rootQuery(db, req.actor);
       return ok({ root: r.root }, dataOf(r.rows));
     },
   });
 
-  post('children', async (req, b) => {
+  post('children', A.children, async (req, b) => {
     const r = await childrenQuery(db, req.actor, b);
     return ok({ children: r.children, 'children.size': r.total }, dataOf(r.rows));
   });
 
-  post('worksheet', async (req, b) => {
+  post('worksheet', A.worksheet, async (req, b) => {
     const r = await worksheetQuery(db, req.actor, b);
     return ok({ asset: r.asset, path: r.path, children: r.children, 'children.size': r.total }, dataOf(r.rows));
   });
 
-  post('tree', async (req, b) => {
+  post('tree', A.tree, async (req, b) => {
     const r = await treeQuery(db, req.actor, b);
     return ok({ tree: r.tree, 'tree.size': r.total, 'tree.top': r.top }, dataOf(r.rows));
   });
 
-  post('create', async (req, b) => {
+  post('create', A.create, async (req, b) => {
     const r = await createFolderCommand(db, req.actor, b);
     return ok({ parent: r.gids.parent, asset: r.gids.asset }, dataOf(r.rows));
   });
 
-  post('upload', async (req) => {
+  post('upload', A.upload, async (req) => {
     const r = await uploadCommand(db, ctx.blobs, req.actor, () => readUpload(req, ctx));
     return ok({ parent: r.gids.parent, asset: r.gids.asset }, dataOf(r.rows));
   });
 
-  post('upload_update', async (req) => {
+  post('upload_update', A.uploadUpdate, async (req) => {
     const r = await replaceContentCommand(db, ctx.blobs, req.actor, () => readUpload(req, ctx));
     return ok({ asset: r.gids.asset }, dataOf(r.rows));
   });
 
-  post('update', async (req, b) => {
+  post('update', A.update, async (req, b) => {
     const r = await updateCommand(db, req.actor, b);
     return ok({ asset: r.gids.asset }, dataOf(r.rows));
   });
 
-  post('move', async (req, b) => {
+  post('move', A.move, async (req, b) => {
     const r = await moveCommand(db, req.actor, b);
     return ok({ parent: r.gids.parent, asset: r.gids.asset }, dataOf(r.rows));
   });
 
   for (const call of ['delete', 'undelete'] as const) {
-    post(call, async (req, b) => {
+    post(call, A[call], async (req, b) => {
       const r = await trashCommand(db, req.actor, call, b);
       return ok({ asset: r.gids.asset }, dataOf(r.rows));
     });
   }
 
-  post('permanent_delete', async (req, b) => {
+  post('permanent_delete', A.purge, async (req, b) => {
     const r = await purgeCommand(db, ctx.blobs, req.actor, b);
     return ok({ parent: r.gids.parent, removed: r.removed }, dataOf(r.rows));
   });

@@ -8,6 +8,7 @@ import { installJwtAuth } from './auth.ts';
 import { installBoundedJsonParser } from '../../http/limits.ts';
 import { mediaInfo } from '../../core/media/source.ts';
 import { publishOriginal, unpublishOriginal } from '../../core/media/links.ts';
+import { Dam } from './schemas.ts';
 import { transformAsset } from '../../core/media/transform.ts';
 
 type Params = { project: string; file: string; '*'?: string };
@@ -26,14 +27,14 @@ export async function damRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   installJwtAuth(app, ctx, { refresh: false });
   const deps = { db: ctx.db, blobs: ctx.blobs, renderConcurrency: ctx.config.mediaRenderConcurrency };
 
-  app.get<{ Params: Params }>('/:project/info/:file', async (req) => ok(await mediaInfo(ctx.db, req.actor, req.params.file)));
+  app.get<{ Params: Params }>('/:project/info/:file', { schema: Dam.info }, async (req) => ok(await mediaInfo(ctx.db, req.actor, req.params.file)));
 
-  app.get<{ Params: Params }>('/:project/publish/:file', async (req) => {
+  app.get<{ Params: Params }>('/:project/publish/:file', { schema: Dam.publish }, async (req) => {
     const link = await publishOriginal(ctx.db, req.actor, req.params.file);
     return ok({ public_url: mediaUrl(ctx, req, link.token, link.filename) });
   });
 
-  app.get<{ Params: Params }>('/:project/unpublish/:file', async (req) => {
+  app.get<{ Params: Params }>('/:project/unpublish/:file', { schema: Dam.unpublish }, async (req) => {
     await unpublishOriginal(ctx.db, req.actor, req.params.file);
     return ok({ public_url: null });
   });
@@ -42,6 +43,6 @@ export async function damRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     const r = await transformAsset(deps, req.actor, req.params.file, req.params['*']);
     return ok({ public_url: mediaUrl(ctx, req, r.token, r.filename), filename: r.filename, width: r.width, height: r.height, mime: r.mime, filesize: r.size });
   };
-  app.get<{ Params: Params }>('/:project/transform/:file', transform);
-  app.get<{ Params: Params }>('/:project/transform/:file/*', transform);
+  app.get<{ Params: Params }>('/:project/transform/:file', { schema: Dam.transform }, transform);
+  app.get<{ Params: Params }>('/:project/transform/:file/*', { schema: Dam.transformWith }, transform);
 }

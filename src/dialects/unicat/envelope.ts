@@ -1,6 +1,7 @@
 // Unicat's wire format: {success, result, data}; errors {success:false, result:{code,message,info}, data:{}}.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { CoreError, fromDatabaseError } from '../../core/errors.ts';
+import { validationField } from '../../http/schema-kit.ts';
 
 export const REALM = 'Bearer realm="JWT access to Unicat."';
 
@@ -39,7 +40,7 @@ export function installUnicatErrors(app: FastifyInstance): void {
       return fail(reply, status, code, err.message, err.info);
     }
     const fe = err as FastifyError;
-    if (fe.validation) return fail(reply, 400, 400, `bad request: ${fe.message}`, { validation: fe.validation });
+    if (fe.validation) return fail(reply, 400, 400, `bad request: ${fe.message}`, { field: validationField(fe), validation: fe.validation });
     if (fe.statusCode === 413 || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.code === 'FST_REQ_FILE_TOO_LARGE') {
       return fail(reply, 413, 413, 'request body too large');
     }

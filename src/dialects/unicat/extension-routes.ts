@@ -5,19 +5,14 @@ import type { AppContext } from '../../http/context.ts';
 import { loadAssetRows, readPage } from '../../core/assets/read.ts';
 import { listTrash } from '../../core/assets/trash-list.ts';
 import { librariesOfAssetGid } from '../../core/libraries/of-asset.ts';
-import { invalid } from '../../core/errors.ts';
 import { toUnicatAsset } from './asset-json.ts';
 import { ok } from './envelope.ts';
+import { Assets } from './schemas.ts';
 
-function bodyOf(req: FastifyRequest): Record<string, unknown> {
-  const b = req.body;
-  if (b === undefined || b === null) return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw invalid('the request body must be a JSON object');
-  return b as Record<string, unknown>;
-}
+const bodyOf = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
 
 export async function extensionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post('/:project/assets/trash', async (req) => {
+  app.post('/:project/assets/trash', { schema: Assets.trash }, async (req) => {
     const b = bodyOf(req);
     const page = readPage(b['page.top'], b['page.size'], 100);
     const { ids, total } = await listTrash(ctx.db, req.actor, page);
@@ -26,7 +21,7 @@ export async function extensionRoutes(app: FastifyInstance, ctx: AppContext): Pr
     return ok({ assets: gids, 'assets.size': total }, { assets: Object.fromEntries([...rows.values()].map((r) => [r.gid, toUnicatAsset(r)])) });
   });
 
-  app.post('/:project/assets/libraries', async (req) => {
+  app.post('/:project/assets/libraries', { schema: Assets.libraries }, async (req) => {
     const b = bodyOf(req);
     const libs = await librariesOfAssetGid(ctx.db, req.actor, b.asset);
     return ok({ libraries: libs.map((l) => l.gid) }, { libraries: Object.fromEntries(libs.map((l) => [l.gid, l])) });

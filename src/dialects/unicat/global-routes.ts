@@ -10,6 +10,7 @@ import { invalid } from '../../core/errors.ts';
 import { currentCursors } from '../../core/changes.ts';
 import { actorForKeyId } from '../../core/keys.ts';
 import { callerProjects, projectMembers, visibleUsers, type DirectoryCaller } from '../../core/directory.ts';
+import { Global } from './schemas.ts';
 import { CC_VERSION, languagesData, membersResult, projectsData, usersData } from './cc-json.ts';
 
 declare module 'fastify' {
@@ -18,20 +19,12 @@ declare module 'fastify' {
 
 type Body = Record<string, unknown>;
 
-function bodyOf(req: FastifyRequest): Body {
-  const b = req.body;
-  if (b === undefined || b === null || b === '') return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw invalid('the request body must be a JSON object');
-  return b as Body;
-}
+const bodyOf = (req: FastifyRequest) => (req.body ?? {}) as Body;
 
 /** Unicat's parameter matching: the single form when present, else the list form, else 400. */
 function oneOrMany(b: Body, single: string, many: string): { value: unknown; single: boolean } {
   if (b[single] !== undefined) return { value: b[single], single: true };
-  if (b[many] !== undefined) {
-    if (!Array.isArray(b[many])) throw invalid(`${many} must be a list of gids`, { field: many });
-    return { value: b[many], single: false };
-  }
+  if (b[many] !== undefined) return { value: b[many], single: false };
   throw invalid(`send ${single} or ${many}`, { field: single });
 }
 
@@ -53,10 +46,10 @@ export async function globalRoutes(app: FastifyInstance, ctx: AppContext): Promi
     return payload;
   });
 
-  app.route({ method: ['GET', 'POST'], url: '/ping', config: { public: true }, handler: async () => ok({}) });
+  app.route({ method: ['GET', 'POST'], url: '/ping', config: { public: true }, schema: Global.ping, handler: async () => ok({}) });
 
   app.route({
-    method: ['GET', 'POST'], url: '/init', handler: async (req) => {
+    method: ['GET', 'POST'], url: '/init', schema: Global.init, handler: async (req) => {
       const [projects, users, cursors] = await Promise.all([
         callerProjects(ctx.db, req.caller),
         visibleUsers(ctx.db, req.caller, req.caller.userGid),
@@ -72,17 +65,17 @@ export async function globalRoutes(app: FastifyInstance, ctx: AppContext): Promi
   });
 
   app.route({
-    method: ['GET', 'POST'], url: '/languages/get',
+    method: ['GET', 'POST'], url: '/languages/get', schema: Global.languages,
     handler: async () => ok({ languages: Object.keys(languagesData()) }, { 'cc.languages': languagesData() }),
   });
 
-  app.post('/users/get', async (req) => {
+  app.post('/users/get', { schema: Global.users }, async (req) => {
     const { value, single } = oneOrMany(bodyOf(req), 'user', 'users');
     const users = await visibleUsers(ctx.db, req.caller, value, single ? 'user' : 'users');
     return ok(single ? { user: users[0].gid } : { users: users.map((u) => u.gid) }, { 'cc.users': usersData(users) });
   });
 
-  app.post('/members/get', async (req) => {
+  app.post('/members/get', { schema: Global.members }, async (req) => {
     const b = bodyOf(req);
     const { value, single } = oneOrMany(b, 'member', 'members');
     const members = await projectMembers(ctx.db, req.caller, b.project, value, single ? 'member' : 'members');
@@ -90,7 +83,7 @@ export async function globalRoutes(app: FastifyInstance, ctx: AppContext): Promi
     return ok(r.result, r.data);
   });
 
-  app.post('/projects/get', async (req) => {
+  app.post('/projects/get', { schema: Global.projects }, async (req) => {
     const { value, single } = oneOrMany(bodyOf(req), 'project', 'projects');
     const projects = await callerProjects(ctx.db, req.caller, value, single ? 'project' : 'projects');
     return ok(single ? { project: projects[0].gid } : { projects: projects.map((p) => p.gid) },

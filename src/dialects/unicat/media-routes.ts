@@ -8,12 +8,13 @@ import { CoreError } from '../../core/errors.ts';
 import { publicMedia } from '../../core/media/links.ts';
 import { sendBlob } from '../../http/send-blob.ts';
 import { fail, installUnicatErrors } from './envelope.ts';
+import { Media } from './schemas.ts';
 
 export const MEDIA_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 export async function mediaRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
-  app.get<{ Params: { token: string; filename: string } }>('/:token/:filename', { config: { public: true } }, async (req, reply) => {
+  app.get<{ Params: { token: string; filename: string } }>('/:token/:filename', { config: { public: true }, schema: Media.get }, async (req, reply) => {
     let f;
     try {
       f = await publicMedia(ctx.db, req.params.token, req.params.filename);

@@ -5,17 +5,15 @@ import { invalid } from '../../core/errors.ts';
 import { membersOf } from '../../core/directory.ts';
 import { ok } from './envelope.ts';
 import { membersResult } from './cc-json.ts';
+import { Session } from './schemas.ts';
 
 export async function memberRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post('/:project/members/get', async (req) => {
+  app.post('/:project/members/get', { schema: Session.members }, async (req) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof b !== 'object' || Array.isArray(b)) throw invalid('the request body must be a JSON object');
     let want: unknown, single: boolean;
     if (b.member !== undefined) { want = b.member; single = true; }
-    else if (b.members !== undefined) {
-      if (!Array.isArray(b.members)) throw invalid('members must be a list of gids', { field: 'members' });
-      want = b.members; single = false;
-    } else throw invalid('send member or members', { field: 'member' });
+    else if (b.members !== undefined) { want = b.members; single = false; }
+    else throw invalid('send member or members', { field: 'member' });
     // the actor is a member of this project (checked by the auth hook)
     const members = await membersOf(ctx.db, req.actor.projectGid, want, single ? 'member' : 'members');
     const r = membersResult(members, single);

@@ -1,6 +1,5 @@
 // Unicat `auth` and `init` (the session: user, projects, members, cursors).
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../http/context.ts';
 import { actorForKey } from '../../core/keys.ts';
 import { issueJwt } from '../../core/tokens.ts';
@@ -8,6 +7,7 @@ import { sessionInfo, type SessionInfo } from '../../core/session.ts';
 import { forbidden, CoreError } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
 import { ok } from './envelope.ts';
+import { Session } from './schemas.ts';
 import { CC_VERSION, languagesData, memberUsersData, membersData, projectsData, usersData } from './cc-json.ts';
 
 function sessionEnvelope(s: SessionInfo) {
@@ -33,7 +33,7 @@ function sessionEnvelope(s: SessionInfo) {
 export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/:project/auth', {
     config: { public: true },
-    schema: { body: Type.Object({ api_key: Type.String({ minLength: 1 }) }) },
+    schema: Session.auth,
   }, async (req, reply) => {
     const projectGid = normalizeId((req.params as { project: string }).project);
     if (!projectGid) throw forbidden('unknown user for this project');
@@ -50,5 +50,5 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   // Unicat documents init as GET (it takes no parameters); POST is accepted like every other call.
-  app.route({ method: ['GET', 'POST'], url: '/:project/init', handler: async (req) => sessionEnvelope(await sessionInfo(ctx.db, req.actor)) });
+  app.route({ method: ['GET', 'POST'], url: '/:project/init', schema: Session.init, handler: async (req) => sessionEnvelope(await sessionInfo(ctx.db, req.actor)) });
 }

@@ -8,6 +8,7 @@ import { bearerToken } from './auth.ts';
 import { issueJwt, verifyJwt } from '../../core/tokens.ts';
 import { invalid } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
+import { Sync } from './schemas.ts';
 import { librariesFlag, projectTypes } from './feed-types.ts';
 import { feedCaller, feedCursors, parseCursor, parseLimit, readFeed, type FeedRequest } from '../../core/feed/read.ts';
 
@@ -17,12 +18,7 @@ declare module 'fastify' {
 
 type Body = Record<string, unknown>;
 
-function body(req: FastifyRequest): Body {
-  const b = req.body;
-  if (b === undefined || b === null || b === '') return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw invalid('the body must be a JSON object');
-  return b as Body;
-}
+const body = (req: FastifyRequest) => (req.body ?? {}) as Body;
 
 const present = (v: unknown) => v !== undefined && v !== null;
 
@@ -69,7 +65,7 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return payload;
   });
 
-  app.post('/get', async (req, reply) => {
+  app.post('/get', { schema: Sync.get }, async (req, reply) => {
     const r = feedRequest(body(req));
     const page = await readFeed(ctx.db, req.feedClaims, r);
     // readFeed gives the events as JSON text (built from the raw rows); the envelope is put around them as text.
@@ -86,7 +82,7 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return reply.send(`${head.slice(0, at)}"sync":[${page.json}],${head.slice(at)}`);
   });
 
-  app.post('/cursors', async (req) => {
+  app.post('/cursors', { schema: Sync.cursors }, async (req) => {
     const b = body(req);
     const gid = present(b.project) ? projectGid(b.project) : undefined;
     const caller = await feedCaller(ctx.db, req.feedClaims.keyId, req.feedClaims.userGid);

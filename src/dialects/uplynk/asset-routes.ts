@@ -4,28 +4,22 @@
 // assets/update and assets/delete. A folder, a trashed or unknown asset: 404.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
-import { invalid } from '../../core/errors.ts';
 import { renameFileCommand, trashFileCommand } from '../../core/assets/file-commands.ts';
 import { iso } from './library-json.ts';
+import { S } from './schemas.ts';
 
 type IdReq = { Params: { id: string } };
 
 export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.patch<IdReq>('/assets/:id', async (req) => {
-    const b = req.body;
-    if (typeof b !== 'object' || b === null || Array.isArray(b)) throw invalid('the body must be a JSON object');
-    const extra = Object.keys(b).filter((k) => k !== 'desc');
-    if (extra.length > 0) throw invalid(`unknown field ${extra[0]}: send desc (the new name)`, { field: extra[0] });
-    const desc = (b as { desc?: unknown }).desc;
-    if (typeof desc !== 'string') throw invalid('desc is required (the new name)', { field: 'desc' });
-    const a = await renameFileCommand(ctx.db, req.uplynkActor, req.params.id, desc);
+  app.patch<IdReq & { Body: { desc: string } }>('/assets/:id', { schema: S.renameAsset }, async (req) => {
+    const a = await renameFileCommand(ctx.db, req.uplynkActor, req.params.id, req.body.desc);
     return {
       '@id': `/api/v4/assets/${a.gid}`, '@type': 'Asset', id: a.gid, desc: a.name, pathname: a.pathname,
       type: a.type, mime: a.mime, size: a.size, created: iso(new Date(a.created_on * 1000)), modified: iso(new Date(a.updated_on * 1000)),
     };
   });
 
-  app.delete<IdReq>('/assets/:id', async (req, reply) => {
+  app.delete<IdReq>('/assets/:id', { schema: S.trashAsset }, async (req, reply) => {
     await trashFileCommand(ctx.db, req.uplynkActor, req.params.id);
     return reply.code(204).send();
   });

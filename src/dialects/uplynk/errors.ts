@@ -4,6 +4,7 @@
 // 413 too large. A failed membership request names the failing ids in details.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { CoreError, fromDatabaseError } from '../../core/errors.ts';
+import { validationField } from '../../http/schema-kit.ts';
 
 export const WWW_AUTHENTICATE = 'msg-sig realm="Uplynk API v4"';
 
@@ -38,7 +39,7 @@ export function installUplynkErrors(app: FastifyInstance): void {
       return sendError(reply, KIND[err.kind], outcome ?? err.kind, err.message, err.info);
     }
     const fe = err as FastifyError;
-    if (fe.validation) return sendError(reply, 400, 'invalid', `bad request: ${fe.message}`, { validation: fe.validation });
+    if (fe.validation) return sendError(reply, 400, 'invalid', `bad request: ${fe.message}`, { field: validationField(fe), validation: fe.validation });
     if (fe.statusCode === 413 || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'too_large', 'request body too large');
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 400, 'unsupported_media_type', 'the body must be application/json');
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {

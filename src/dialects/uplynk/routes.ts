@@ -17,34 +17,22 @@ import { libraryJson, libraryPath, memberJson, shareJson } from './library-json.
 import { fileContent } from '../../core/media/download.ts';
 import { sendBlob } from '../../http/send-blob.ts';
 import { assetRoutes } from './asset-routes.ts';
+import { S } from './schemas.ts';
 
-type Q = Record<string, unknown>;
+type Q = Record<string, string | undefined>;
 const MAX_PAGE_SIZE = 1000;
+type B = Record<string, unknown>;
 
-function str(q: Q, name: string): string | undefined {
-  const v = q[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw invalid(`${name} must be given once`, { field: name });
-  return v;
-}
-
+/** A query integer (the schema checked its digits): from min to max, else 400. */
 function intParam(q: Q, name: string, fallback: number, min: number, max: number): number {
-  const v = str(q, name);
+  const v = q[name];
   if (v === undefined || v === '') return fallback;
-  if (!/^\d+$/.test(v)) throw invalid(`${name} must be an integer`, { field: name, value: v });
   const n = Number(v);
   if (n < min || n > max) throw invalid(`${name} must be from ${min} to ${max}`, { field: name, value: v });
   return n;
 }
 
-function boolParam(q: Q, name: string): boolean {
-  const v = str(q, name);
-  if (v === undefined || v === '') return false;
-  const s = v.toLowerCase();
-  if (s === 'true' || s === '1') return true;
-  if (s === 'false' || s === '0') return false;
-  throw invalid(`${name} must be true or false`, { field: name, value: v });
-}
+const boolParam = (q: Q, name: string) => ['true', '1'].includes((q[name] ?? '').toLowerCase());
 
 /** The library id of the path: 400 when it is not an id (the vendor's "invalid id format"). */
 function libraryId(req: FastifyRequest): string {
@@ -54,17 +42,8 @@ function libraryId(req: FastifyRequest): string {
   return id;
 }
 
-function body(req: FastifyRequest): Record<string, unknown> {
-  const b = req.body;
-  if (b === undefined || b === null) return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw invalid('the body must be a JSON object', { field: 'body' });
-  return b as Record<string, unknown>;
-}
-
-function onlyFields(b: Record<string, unknown>, allowed: string[]): void {
-  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
-  if (unknown.length) throw invalid(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, { fields: unknown, allowed });
-}
+/** The validated body (null when the request had none). */
+const body = (req: FastifyRequest): B => (req.body ?? {}) as B;
 
 /** A short preview of a client value for a message (never the whole of an unbounded input). */
 function preview(x: unknown): string {
@@ -92,10 +71,8 @@ export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promi
   // JSON bodies, nesting bounded; an empty body (the seeds' DELETE sends Content-Type without one) is no body.
   installBoundedJsonParser(app, { emptyIsNoBody: true });
 
-  app.post('/libraries', async (req) => {
+  app.post('/libraries', { schema: S.createLibrary }, async (req) => {
     const b = body(req);
-    onlyFields(b, ['desc', 'description', 'allow_copy', 'is_ad']);
-    if (b.desc === undefined) throw invalid('desc is required', { field: 'desc' });
     const lib = await createLibrary(ctx.db, req.uplynkActor, { name: b.desc, description: b.description, allowCopy: b.allow_copy, isAd: b.is_ad });
     return libraryJson(req.uplynkActor, lib);
   });
@@ -104,27 +81,25 @@ export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promi
   await assetRoutes(app, ctx);
 
   // assetlib extension (docs/media.md): an asset's bytes for Uplynk callers, signed like every call
-  app.get<{ Params: { id: string } }>('/assets/:id/content', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/assets/:id/content', { schema: S.assetContent }, async (req, reply) => {
     const f = await fileContent(ctx.db, req.uplynkActor, req.params.id);
     return sendBlob(req, reply, ctx.blobs, f, { cacheControl: 'private, no-cache', disposition: 'attachment' });
   });
 
-  app.get('/libraries', async (req) => {
+  app.get('/libraries', { schema: S.listLibraries }, async (req) => {
     const q = req.query as Q;
     const page = intParam(q, 'page', 1, 1, 1_000_000);
     const pageSize = intParam(q, 'page_size', 50, 1, MAX_PAGE_SIZE);
-    const orderRaw = str(q, 'order');
-    if (orderRaw !== undefined && !(orderRaw in ORDERS)) throw invalid(`order must be one of ${Object.keys(ORDERS).join(', ')}`, { field: 'order', value: orderRaw });
-    const type = str(q, 'library_type');
-    if (type !== undefined && type !== '' && type !== 'owner' && type !== 'shared') throw invalid('library_type must be owner or shared', { field: 'library_type', value: type });
-    const afterRaw = str(q, 'after');
+    const orderRaw = q.order;
+    const type = q.library_type;
+    const afterRaw = q.after;
     let createdAfter: Date | undefined;
     if (afterRaw) {
       createdAfter = /^\d+(\.\d+)?$/.test(afterRaw) ? new Date(Number(afterRaw) * 1000) : new Date(afterRaw);
       if (!Number.isFinite(createdAfter.getTime())) throw invalid('after must be an ISO-8601 timestamp or unix seconds', { field: 'after', value: afterRaw });
     }
     const list = await listLibraries(ctx.db, req.uplynkActor, {
-      offset: (page - 1) * pageSize, limit: pageSize, search: str(q, 'search') || undefined,
+      offset: (page - 1) * pageSize, limit: pageSize, search: q.search || undefined,
       order: orderRaw ? ORDERS[orderRaw] : undefined, type: (type || undefined) as 'owner' | 'shared' | undefined,
       includeDeleted: boolParam(q, 'include_deleted'), createdAfter,
     });
@@ -135,40 +110,28 @@ export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promi
     };
   });
 
-  app.get('/libraries/:id', async (req) => libraryJson(req.uplynkActor, await getLibrary(ctx.db, req.uplynkActor, libraryId(req))));
+  app.get('/libraries/:id', { schema: S.getLibrary }, async (req) => libraryJson(req.uplynkActor, await getLibrary(ctx.db, req.uplynkActor, libraryId(req))));
 
-  app.patch('/libraries/:id', async (req) => {
+  app.patch('/libraries/:id', { schema: S.updateLibrary }, async (req) => {
     const id = libraryId(req);
     const b = body(req);
-    onlyFields(b, ['desc', 'description', 'allow_copy', 'is_ad']);
     const lib = await updateLibrary(ctx.db, req.uplynkActor, id, { name: b.desc, description: b.description, allowCopy: b.allow_copy, isAd: b.is_ad });
     return libraryJson(req.uplynkActor, lib);
   });
 
-  app.delete('/libraries/:id', async (req, reply) => {
+  app.delete('/libraries/:id', { schema: S.trashLibrary }, async (req, reply) => {
     await trashLibrary(ctx.db, req.uplynkActor, libraryId(req));
     return reply.code(204).send();
   });
 
   // extension: restore a library from the trash (owner)
-  app.post('/libraries/:id/restore', async (req) => libraryJson(req.uplynkActor, await restoreLibrary(ctx.db, req.uplynkActor, libraryId(req))));
+  app.post('/libraries/:id/restore', { schema: S.restoreLibrary }, async (req) => libraryJson(req.uplynkActor, await restoreLibrary(ctx.db, req.uplynkActor, libraryId(req))));
 
   // seed 001: add one (asset_id) or many (asset_ids), never both
-  app.patch('/libraries/:id/assets', async (req) => {
+  app.patch('/libraries/:id/assets', { schema: S.addAssets }, async (req) => {
     const id = libraryId(req);
     const b = body(req);
-    onlyFields(b, ['asset_id', 'asset_ids']);
-    const hasOne = b.asset_id !== undefined;
-    const hasMany = b.asset_ids !== undefined;
-    if (hasOne === hasMany) throw invalid('give exactly one of asset_id and asset_ids', { fields: ['asset_id', 'asset_ids'] });
-    let ids: unknown[];
-    if (hasOne) {
-      if (typeof b.asset_id !== 'string') throw invalid('asset_id must be a string', { field: 'asset_id' });
-      ids = [b.asset_id];
-    } else {
-      if (!Array.isArray(b.asset_ids)) throw invalid('asset_ids must be an array of ids', { field: 'asset_ids' });
-      ids = b.asset_ids;
-    }
+    const ids = (b.asset_id !== undefined ? [b.asset_id] : b.asset_ids) as unknown[];
     const r = await changeMembership(ctx.db, req.uplynkActor, id, 'add', checkIds(ids), POLICY_IDEMPOTENT);
     const j = libraryJson(req.uplynkActor, r.library, `${libraryPath(r.library.gid)}/assets`);
     return {
@@ -179,22 +142,13 @@ export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promi
   });
 
   // seed 000: remove ?ids=a,b (extension: or a JSON body {"ids": [...]} for lists too long for a URL)
-  app.delete('/libraries/:id/assets', async (req) => {
+  app.delete('/libraries/:id/assets', { schema: S.removeAssets }, async (req) => {
     const id = libraryId(req);
-    const q = req.query as Q;
-    const b = body(req);
-    onlyFields(b, ['ids']);
-    const fromQuery = q.ids;
-    if (fromQuery !== undefined && b.ids !== undefined) throw invalid('give ids in the query or in the body, not both', { field: 'ids' });
-    let ids: unknown[];
-    if (b.ids !== undefined) {
-      if (!Array.isArray(b.ids)) throw invalid('ids must be an array of ids', { field: 'ids' });
-      ids = b.ids;
-    } else {
-      if (fromQuery === undefined) throw invalid('ids is required (a comma-separated list of asset ids)', { field: 'ids' });
-      const parts = (Array.isArray(fromQuery) ? fromQuery : [fromQuery]).map(String).join(',');
-      ids = parts.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    }
+    const fromQuery = (req.query as Q).ids;
+    const fromBody = body(req).ids as unknown[] | undefined;
+    if (fromQuery !== undefined && fromBody !== undefined) throw invalid('give ids in the query or in the body, not both', { field: 'ids' });
+    if (fromQuery === undefined && fromBody === undefined) throw invalid('ids is required (a comma-separated list of asset ids)', { field: 'ids' });
+    const ids = fromBody ?? fromQuery!.split(',').map((s) => s.trim()).filter((s) => s !== '');
     const r = await changeMembership(ctx.db, req.uplynkActor, id, 'remove', checkIds(ids), POLICY_IDEMPOTENT);
     const j = libraryJson(req.uplynkActor, r.library);
     return {
@@ -204,7 +158,7 @@ export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promi
   });
 
   // extension: the live members, paged like GET /libraries
-  app.get('/libraries/:id/assets', async (req) => {
+  app.get('/libraries/:id/assets', { schema: S.listMembers }, async (req) => {
     const id = libraryId(req);
     const q = req.query as Q;
     const page = intParam(q, 'page', 1, 1, 1_000_000);
@@ -217,21 +171,20 @@ export async function uplynkRoutes(app: FastifyInstance, ctx: AppContext): Promi
   });
 
   // extension: shares
-  app.get('/libraries/:id/shares', async (req) => {
+  app.get('/libraries/:id/shares', { schema: S.listShares }, async (req) => {
     const id = libraryId(req);
     const shares = await listShares(ctx.db, req.uplynkActor, id);
     return { '@id': `${libraryPath(id)}/shares`, '@type': 'Collection', items: shares.map((s) => shareJson(id, s)), total_items: shares.length };
   });
 
-  app.put('/libraries/:id/shares/:user', async (req) => {
+  app.put('/libraries/:id/shares/:user', { schema: S.share }, async (req) => {
     const id = libraryId(req);
     const b = body(req);
-    onlyFields(b, ['role']);
     const user = (req.params as { user: string }).user;
     return shareJson(id, await shareLibrary(ctx.db, req.uplynkActor, id, user, b.role));
   });
 
-  app.delete('/libraries/:id/shares/:user', async (req, reply) => {
+  app.delete('/libraries/:id/shares/:user', { schema: S.unshare }, async (req, reply) => {
     const id = libraryId(req);
     await unshareLibrary(ctx.db, req.uplynkActor, id, (req.params as { user: string }).user);
     return reply.code(204).send();
