@@ -209,6 +209,28 @@ export function program(): Command {
       const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
       return { restored: true, rows, blobs: summary.blobs, blob_bytes: summary.blob_bytes, seconds: secondsSince(started), tables: summary.tables };
     }));
+  p.command('import').description('upload a folder tree into a project (resumable: files already there with the same size and content are skipped); prints a summary, exit 1 listing what failed')
+    .argument('<dir>', 'the local folder to import')
+    .requiredOption('--project <gid>', 'project gid')
+    .option('--into <path>', 'the project folder to import into (made when missing)', '/')
+    .option('--as <email>', 'the member the uploads are made as (default: the project\'s first owner)')
+    .option('--concurrency <n>', 'files uploaded at once', positiveInt, 8)
+    .option('--no-progress', 'no progress bar or progress lines')
+    .action(async (dir, o) => {
+      const db = await open('cli');
+      let failed: number;
+      try {
+        const { importTree } = await import('./import.ts');
+        const c = await cfg();
+        const summary = await importTree(db.pool, await blobStore(), { dir, projectGid: o.project, into: o.into, as: o.as, concurrency: o.concurrency, uploadLimitBytes: c.uploadLimitBytes, progress: o.progress });
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        failed = summary.failed.length;
+        if (failed) process.stderr.write(`assetlib: ${failed} of ${summary.files} files failed:\n${summary.failed.map((f) => `  ${f.path}: ${f.error}`).join('\n')}\n`);
+      } finally {
+        await db.close();
+      }
+      if (failed) process.exitCode = 1;
+    });
   return p;
 }
 

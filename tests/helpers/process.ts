@@ -49,9 +49,9 @@ export function runCli(args: string[], env: Record<string, string | undefined>):
  * also hosts the server the CLI talks to (spawnSync would freeze the server, and the worker's open
  * transaction with it, while the CLI waits for its locks).
  */
-export function runCliAsync(args: string[], env: Record<string, string | undefined>, ms = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCliAsync(args: string[], env: Record<string, string | undefined>, ms = 120_000, as?: { uid: number; gid: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => { stdout += d; });
