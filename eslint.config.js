@@ -21,6 +21,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           { group: ['**/db/*', '**/db/**'], allowTypeImports: true, message: 'dialects do not touch the database: call a use case in src/core' },
+          { group: ['pg', 'pg-*'], allowTypeImports: true, message: 'dialects do not touch the database (LISTEN included): call a use case in src/core' },
           { group: ['**/core/assets/read.ts'], importNames: ['assetIdByGid', 'assetIdsByGids', 'assetIdByPathname', 'assetIdsByPathnames', 'parentIdOf', 'pathIds', 'childrenOf', 'treeWindow'],
             message: 'ids are resolved by the use cases (src/core/assets/commands.ts, queries.ts)' },
         ],

@@ -118,6 +118,19 @@ function libraryOf(actor: Actor, raw: Record<string, unknown> | null): LibraryIn
   };
 }
 
+export interface MembershipOptions {
+  /** a malformed id: a not_found outcome (default), or the whole request invalid, nothing looked up (Uplynk) */
+  malformed?: 'outcome' | 'invalid';
+  /** the request field the ids came in, named by errors (default 'ids') */
+  field?: string;
+}
+
+/** A short preview of a client value for a message (never the whole of an unbounded input). */
+function preview(x: string): string {
+  const s = JSON.stringify(x.slice(0, 80));
+  return s.length > 90 ? `${s.slice(0, 90)}...` : s;
+}
+
 /**
  * Adds or removes assets. Ids are given raw (dashed or 32-hex uuid strings); duplicates give one
  * outcome per distinct id in first-seen order; a malformed id is a not_found outcome carrying the
@@ -128,13 +141,15 @@ function libraryOf(actor: Actor, raw: Record<string, unknown> | null): LibraryIn
  */
 export async function changeMembership(
   db: pg.Pool, actor: Actor, libraryGid: unknown, op: MembershipOp, rawIds: readonly unknown[], policy: MembershipPolicy,
+  opts: MembershipOptions = {},
 ): Promise<MembershipResult> {
+  const field = opts.field ?? 'ids';
   if (op !== 'add' && op !== 'remove') throw invalid('op must be add or remove', { field: 'op' });
   if (!(policy in FAILING)) throw invalid('unknown membership policy', { field: 'policy' });
-  if (!Array.isArray(rawIds)) throw invalid('ids must be a list', { field: 'ids' });
-  if (rawIds.length === 0) throw invalid('the list of asset ids is empty', { field: 'ids' });
+  if (!Array.isArray(rawIds)) throw invalid('ids must be a list', { field });
+  if (rawIds.length === 0) throw invalid('the list of asset ids is empty', { field });
   if (rawIds.length > 10 * MAX_MEMBERSHIP_IDS) {
-    throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} asset ids per request`, { field: 'ids', limit: MAX_MEMBERSHIP_IDS, count: rawIds.length });
+    throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} asset ids per request`, { field, limit: MAX_MEMBERSHIP_IDS, count: rawIds.length });
   }
   // distinct ids in first-seen order; malformed ones keep their raw text
   const order: { key: string; valid: boolean }[] = [];
@@ -150,7 +165,12 @@ export async function changeMembership(
     if (id) valid.push(id);
   }
   if (order.length > MAX_MEMBERSHIP_IDS) {
-    throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} distinct asset ids per request`, { field: 'ids', limit: MAX_MEMBERSHIP_IDS, count: order.length });
+    throw tooLarge(`at most ${MAX_MEMBERSHIP_IDS} distinct asset ids per request`, { field, limit: MAX_MEMBERSHIP_IDS, count: order.length });
+  }
+  if (opts.malformed === 'invalid' && valid.length < order.length) {
+    const bad = order.filter((o) => !o.valid).map((o) => o.key);
+    throw invalid(`malformed asset id${bad.length > 1 ? 's' : ''}: ${bad.slice(0, 5).map(preview).join(', ')}${bad.length > 5 ? ', ...' : ''}`,
+      { field, malformed: bad.slice(0, 100).map((x) => x.slice(0, 80)), malformedCount: bad.length });
   }
 
   const action = op === 'add' ? 'adding assets to a library' : 'removing assets from a library';

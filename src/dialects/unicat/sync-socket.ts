@@ -7,20 +7,16 @@
 // the auth payload `libraries: true` adds assetlib's library events (feed-types.ts).
 //
 // Fan-out across processes: every server LISTENs on 'assetlib_changes' / 'assetlib_cc_changes'
-// with a dedicated connection. A NOTIFY only says "something committed"; the server then reads the
+// with a dedicated connection (src/core/feed/live.ts). A NOTIFY only says "something committed"; the server then reads the
 // events after the last cursor it pushed (per project, and for cc) from the tables. Because cursor
 // order is commit order, what it reads is always the next contiguous run: nothing is skipped or
 // pushed twice, and a write through any server reaches sockets on every server.
 import type { Server as HttpServer } from 'node:http';
-import pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import type { AppContext } from '../../http/context.ts';
-import { issueJwt, verifyJwt } from '../../core/tokens.ts';
 import { CoreError } from '../../core/errors.ts';
-import {
-  ccEventsAfter, ccVisible, currentCounters, feedCaller, memberProjects, projectEventsAfter,
-  type FeedCaller, type FeedEvent,
-} from '../../core/feed/read.ts';
+import { ccEventsAfter, ccVisible, currentCounters, projectEventsAfter, type FeedCaller, type FeedEvent } from '../../core/feed/read.ts';
+import { feedProjects, listenFeed, openFeedSession, renewFeedToken } from '../../core/feed/live.ts';
 import { librariesFlag, projectTypes } from './feed-types.ts';
 
 export interface SyncSocketHandle { close(): Promise<void> }
@@ -130,7 +126,7 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
   async function refreshMemberships(userGid: string): Promise<void> {
     const sockets = [...io.of('/').sockets.values()].filter((x) => x.data.caller?.userGid === userGid);
     if (sockets.length === 0) return;
-    const projects = new Map((await memberProjects(db, sockets[0].data.caller.userId)).map((p) => [p.id, p.gid]));
+    const projects = await feedProjects(db, sockets[0].data.caller.userId);
     for (const s of sockets) {
       if (!s.connected) continue;
       for (const id of s.data.projects.keys()) if (!projects.has(id)) leave(s, id);
@@ -162,42 +158,13 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
   }
 
   // ---- LISTEN on a dedicated connection, reconnecting when it drops ----
-  let listener: pg.Client | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  async function listen(): Promise<void> {
-    if (closed) return;
-    const client = new pg.Client(db.options);
-    let retried = false;
-    const again = () => {
-      if (listener === client) listener = undefined;
-      if (closed || retried) return;
-      retried = true;
-      retry = setTimeout(() => { void listen(); }, 1000);
-    };
-    client.on('error', () => { /* 'end' follows */ });
-    client.on('end', again);
-    client.on('notification', (n) => {
-      if (closed) return;
-      if (n.channel === 'assetlib_cc_changes') { pushCc(); return; }
-      let p: number | undefined;
-      try { p = Number(JSON.parse(n.payload ?? '{}').p); } catch { /* ignore */ }
-      if (p !== undefined && lastPushed.has(p)) pushProject(p);
-    });
-    try {
-      await client.connect();
-      await client.query('LISTEN assetlib_changes');
-      await client.query('LISTEN assetlib_cc_changes');
-      listener = client;
-      // (re)connected: catch up whatever committed while nobody listened
-      pushCc();
-      for (const id of lastPushed.keys()) pushProject(id);
-    } catch (e) {
-      log(e);
-      await client.end().catch(() => undefined);
-      again();
-    }
-  }
-  const listening = listen();
+  const listener = listenFeed(db, {
+    cc: pushCc,
+    project: (p) => { if (lastPushed.has(p)) pushProject(p); },
+    // (re)connected: catch up whatever committed while nobody listened
+    connected: () => { pushCc(); for (const id of lastPushed.keys()) pushProject(id); },
+    log,
+  });
 
   // ---- authentication at connect ----
   io.use((socket, next) => {
@@ -207,10 +174,8 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
       if (typeof jwt !== 'string' || jwt === '') throw new CoreError('unauthenticated', 'missing JWT: connect with auth {"JWT": <token>}');
       const libraries = librariesFlag(auth?.libraries);
       if (libraries === undefined) throw new CoreError('invalid', 'libraries must be true or false');
-      const claims = await verifyJwt(jwt, ctx.config.jwtSecret);
-      const caller = await feedCaller(db, claims.keyId, claims.userGid);
-      const projects = new Map((await memberProjects(db, caller.userId)).map((p) => [p.id, p.gid]));
-      Object.assign(socket.data, { caller, keyId: claims.keyId, libraries, projects } satisfies SocketData);
+      const session = await openFeedSession(db, jwt, ctx.config.jwtSecret);
+      Object.assign(socket.data, { ...session, libraries } satisfies SocketData);
     })().then(() => next(), (e: unknown) => {
       const err = new Error(e instanceof CoreError ? e.message : 'authentication failed') as Error & { data?: unknown };
       const code = e instanceof CoreError ? ({ forbidden: 403, invalid: 400 } as Record<string, number>)[e.kind] ?? 401 : 401;
@@ -222,8 +187,7 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
   const renewMs = Math.max(1000, (ctx.config.jwtTtlSeconds * 1000) / 2);
   async function authorize(s: SyncSocket): Promise<void> {
     try {
-      await feedCaller(db, s.data.keyId, s.data.caller.userGid); // still active?
-      const token = await issueJwt(s.data.caller.userGid, s.data.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret);
+      const token = await renewFeedToken(db, s.data.keyId, s.data.caller.userGid, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret);
       if (s.connected) s.emit('authorization', { JWT: token });
     } catch (e) {
       if (e instanceof CoreError) { s.disconnect(true); return; }
@@ -244,12 +208,10 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
   return {
     async close() {
       closed = true;
-      clearTimeout(retry);
       for (const s of io.of('/').sockets.values()) clearInterval(s.data.renew);
       io.disconnectSockets(true);
       io.engine.close();
-      await listening;
-      await listener?.end().catch(() => undefined);
+      await listener.close();
     },
   };
 }
