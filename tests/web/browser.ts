@@ -1,9 +1,9 @@
 // Debian's Chromium driven by playwright-core: headless, no sandbox (CI runs as root), background
 // networking off, a fresh profile per launch.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -26,6 +26,29 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What went wrong in a page: uncaught errors, and Content-Security-Policy violations (the
+ * console's reports and the page's securitypolicyviolation events). Call before the first goto.
+ */
+export async function watchPage(page: Page): Promise<{ pageErrors: string[]; cspReports: string[] }> {
+  const w = { pageErrors: [] as string[], cspReports: [] as string[] };
+  page.on('pageerror', (e) => w.pageErrors.push(e.message));
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) w.cspReports.push(m.text()); });
+  await page.exposeFunction('reportCspViolation', (v: string) => { w.cspReports.push(v); });
+  await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => { void window.reportCspViolation(e.violatedDirective + ' ' + e.blockedURI); });" });
+  return w;
+}
+
+/** Screenshots for docs/screenshots/ only when asked (UPDATE_SCREENSHOTS=1, `npm run screenshots`):
+ *  a plain test run leaves the tree clean. */
+export const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
+const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!UPDATE_SCREENSHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
 export type { Browser };

@@ -1,8 +1,9 @@
 // The web console end to end in a real Chromium (playwright-core): sign in, upload three images,
 // select two with shift-click, add them to a new library (seen through the Uplynk API), bulk-delete
 // a folder of 2,000 assets and watch the job reach done, restore from the trash, and see a rename
-// made through the Unicat API appear without a reload. Screenshots go to docs/screenshots/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// made through the Unicat API appear without a reload. Screenshots go to docs/screenshots/ when
+// UPDATE_SCREENSHOTS=1.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +13,7 @@ import { startTestServer, createFixture, type TestServer, type Fixture } from '.
 import { seedFolder, seedFiles } from '../helpers/seed.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
 import { UplynkClient } from '../uplynk/client.ts';
-import { launchBrowser, type TestBrowser } from './browser.ts';
-
-const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+import { launchBrowser, screenshot, watchPage, type TestBrowser } from './browser.ts';
 
 let t: TestServer;
 let fx: Fixture;
@@ -22,11 +21,9 @@ let b: TestBrowser;
 let page: Page;
 let files: string[];
 let dir: string;
-const pageErrors: string[] = [];
-/** CSP violations: the browser's console reports and the page's securitypolicyviolation events */
-const cspReports: string[] = [];
+let watch: Awaited<ReturnType<typeof watchPage>>;
 
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+const shot = (name: string) => screenshot(page, name);
 const view = () => page.getByRole('listbox');
 const item = (name: string) => view().locator(`[role="option"][data-name="${name}"]`);
 const status = () => page.locator('.status-line');
@@ -49,13 +46,9 @@ beforeAll(async () => {
     await sharp({ create: { width: 320, height: 240, channels: 3, background } }).png().toFile(f);
     return f;
   }));
-  mkdirSync(SHOTS, { recursive: true });
   b = await launchBrowser();
   page = await b.browser.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspReports.push(m.text()); });
-  await page.exposeFunction('reportCspViolation', (v: string) => { cspReports.push(v); });
-  await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => { void window.reportCspViolation(e.violatedDirective + ' ' + e.blockedURI); });" });
+  watch = await watchPage(page);
 });
 
 afterAll(async () => {
@@ -204,10 +197,10 @@ describe('the web console', () => {
   });
 
   it('raised no uncaught error and no CSP violation in the page (and would have seen one)', async () => {
-    expect(pageErrors).toEqual([]);
-    expect(cspReports).toEqual([]);
+    expect(watch.pageErrors).toEqual([]);
+    expect(watch.cspReports).toEqual([]);
     // the detector works: an image from an origin the policy does not allow is reported
     await page.evaluate("document.body.append(Object.assign(new Image(), { src: 'http://example.invalid/x.png' }))");
-    await expect.poll(() => cspReports.some((r) => r.includes('img-src'))).toBe(true);
+    await expect.poll(() => watch.cspReports.some((r) => r.includes('img-src'))).toBe(true);
   });
 });
