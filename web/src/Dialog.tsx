@@ -1,4 +1,6 @@
 // Modal dialogs on the native <dialog> (focus stays inside, Escape closes, focus returns after).
+// The element marked data-autofocus gets the focus when the dialog opens (showModal() would give it
+// to the first focusable element, and React's autoFocus runs before showModal, so it is lost).
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 export function Modal({ title, onClose, children }: { title: string; onClose(): void; children: ReactNode }) {
@@ -7,6 +9,7 @@ export function Modal({ title, onClose, children }: { title: string; onClose(): 
     const d = ref.current;
     const back = document.activeElement as HTMLElement | null;
     d?.showModal();
+    d?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => { d?.close(); back?.focus?.(); };
   }, []);
   return (
@@ -31,7 +34,7 @@ export function PromptDialog({ title, label, initial = '', submit = 'OK', onSubm
         setError(null);
         try { await onSubmit(value.trim()); onClose(); } catch (err) { setError((err as Error).message); } finally { setBusy(false); }
       }}>
-        <label>{label}<input autoFocus value={value} onChange={(e) => setValue(e.target.value)} required onFocus={(e) => {
+        <label>{label}<input data-autofocus value={value} onChange={(e) => setValue(e.target.value)} required onFocus={(e) => {
           const dot = e.target.value.lastIndexOf('.');
           e.target.setSelectionRange(0, dot > 0 ? dot : e.target.value.length);
         }} /></label>
@@ -55,8 +58,9 @@ export function ConfirmDialog({ title, message, confirm, danger, onConfirm, onCl
       <p>{message}</p>
       {error && <p className="error-text" role="alert">{error}</p>}
       <div className="buttons">
-        <button type="button" onClick={onClose}>Cancel</button>
-        <button type="button" autoFocus className={danger ? 'danger' : 'primary'} disabled={busy} onClick={async () => {
+        {/* a dangerous action starts on Cancel (Enter does not destroy), another on its button */}
+        <button type="button" data-autofocus={danger ? true : undefined} onClick={onClose}>Cancel</button>
+        <button type="button" data-autofocus={danger ? undefined : true} className={danger ? 'danger' : 'primary'} disabled={busy} onClick={async () => {
           setBusy(true);
           setError(null);
           try { await onConfirm(); onClose(); } catch (err) { setError((err as Error).message); } finally { setBusy(false); }
