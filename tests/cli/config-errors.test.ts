@@ -2,7 +2,7 @@
 // trace and before any slow work. Each case is a real `assetlib serve` process start.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -115,6 +115,7 @@ describe('the port and DATA_DIR', () => {
     const first = await serve({ DATA_DIR: dataDir });
     expectOneLine(first, /initdb failed in .*pg: .*exists but is not empty/);
     expect(existsSync(join(dataDir, 'assetlib.lock'))).toBe(false);
+    expect(readdirSync(dataDir).filter((d) => d.startsWith('pg.init-'))).toEqual([]);
     // the next start meets the same cause, not a stale lock
     expectOneLine(await serve({ DATA_DIR: dataDir }), /initdb failed/);
   });

@@ -2,7 +2,7 @@
 // the admin CLI against a running and a stopped server, and a graceful SIGTERM.
 // These always use the embedded database (DATABASE_URL is removed for the children).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -46,11 +46,11 @@ describe('first start on an empty embedded database', () => {
   });
 
   it('a second server on the same DATA_DIR refuses with a clear message and touches nothing', async () => {
-    const lockBefore = readFileSync(join(dataDir, 'assetlib.lock'), 'utf8');
+    const pgBefore = postgresPids(join(dataDir, 'pg'));
     const second = runCli(['serve'], { ...env, PORT: String(await freePort()) });
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/in use by another assetlib server/);
-    expect(readFileSync(join(dataDir, 'assetlib.lock'), 'utf8')).toBe(lockBefore);
+    expect(second.stderr).toBe(`assetlib: DATA_DIR ${dataDir} is in use by another assetlib server (pid ${server.child.pid}); stop it first, or point this one at another DATA_DIR.\n`);
+    expect(postgresPids(join(dataDir, 'pg'))).toEqual(pgBefore);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });
