@@ -4,7 +4,7 @@
 // raw bytes, jose imports it again on every sign and verify).
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import { unauthenticated } from './errors.ts';
+import { unauthenticated, type CoreError } from './errors.ts';
 
 const keys = new Map<string, KeyObject>();
 
@@ -25,29 +25,44 @@ export interface TokenClaims { userGid: string; keyId: number; iat: number; exp:
  */
 export const RENEW_AFTER_SECONDS = 10;
 
+/** How long a token is sent back as it came: RENEW_AFTER_SECONDS, at most a tenth of its lifetime (short JWT_TTL_SECONDS). */
+export const reuseSeconds = (ttlSeconds: number) => Math.min(RENEW_AFTER_SECONDS, ttlSeconds / 10);
+
 export async function issueJwt(userGid: string, keyId: number, ttlSeconds: number, jwtSecret: string | undefined): Promise<string> {
   return new SignJWT({ k: keyId })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userGid)
     .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    // whole seconds rounded up: a token lives at least ttlSeconds (rounded down, a 2 s token issued
+    // at x.9 lived 1.1 s, less than the socket's renewal period of half the lifetime)
+    .setExpirationTime(Math.ceil(Date.now() / 1000) + ttlSeconds)
     .sign(secret(jwtSecret));
 }
 
-/** The token to answer with: `token` itself while younger than RENEW_AFTER_SECONDS, else a new one. */
+/** The token to answer with: `token` itself while younger than reuseSeconds(ttl), else a new one. */
 export async function renewedJwt(token: string, claims: TokenClaims, ttlSeconds: number, jwtSecret: string | undefined): Promise<string> {
-  if (Date.now() / 1000 - claims.iat < RENEW_AFTER_SECONDS) return token;
+  if (Date.now() / 1000 - claims.iat < reuseSeconds(ttlSeconds)) return token;
   return issueJwt(claims.userGid, claims.keyId, ttlSeconds, jwtSecret);
 }
 
+function claimsOf(payload: Record<string, unknown>): TokenClaims {
+  if (typeof payload.sub !== 'string' || typeof payload.k !== 'number' || typeof payload.exp !== 'number') {
+    throw new Error('claims');
+  }
+  return { userGid: payload.sub, keyId: payload.k, iat: typeof payload.iat === 'number' ? payload.iat : 0, exp: payload.exp };
+}
+
+/** The refusal of a genuine (well-signed) but expired JWT: carries its claims, so that a caller can say "revoked" when its key is. */
+export type ExpiredJwtError = CoreError & { expiredClaims?: TokenClaims };
+
 export async function verifyJwt(token: string, jwtSecret: string | undefined): Promise<TokenClaims> {
   try {
-    const { payload } = await jwtVerify(token, secret(jwtSecret), { algorithms: ['HS256'] });
-    if (typeof payload.sub !== 'string' || typeof payload.k !== 'number' || typeof payload.exp !== 'number') {
-      throw new Error('claims');
-    }
-    return { userGid: payload.sub, keyId: payload.k, iat: typeof payload.iat === 'number' ? payload.iat : 0, exp: payload.exp };
+    return claimsOf((await jwtVerify(token, secret(jwtSecret), { algorithms: ['HS256'] })).payload);
   } catch (e: any) {
-    throw unauthenticated(e?.code === 'ERR_JWT_EXPIRED' ? 'the JWT has expired' : 'the JWT is not valid');
+    if (e?.code !== 'ERR_JWT_EXPIRED') throw unauthenticated('the JWT is not valid');
+    const err: ExpiredJwtError = unauthenticated('the JWT has expired');
+    // jose checks the signature before the times: the payload of ERR_JWT_EXPIRED is genuine
+    try { err.expiredClaims = claimsOf(e.payload ?? {}); } catch { /* malformed claims: just expired */ }
+    throw err;
   }
 }

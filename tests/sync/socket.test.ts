@@ -1,6 +1,7 @@
 // Real-time push over socket.io at /sync/io: auth at connect, only the caller's projects, cc
 // routing, membership changes, and fan-out across two servers on one database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
 import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
 import { withTx } from '../../src/db/pool.ts';
 import { emitChanges, emitCcChange } from '../../src/core/changes.ts';
@@ -142,9 +143,9 @@ describe('sync socket robustness', () => {
     expect(s.events.filter((e) => e.data_key === 'while-down')).toHaveLength(1);
   });
 
-  // SKIPPED, open defect (closing note of 2026-11-30): since JWTs younger than 10 s are no longer re-signed,
-  // the revoked key's JWT is refused as expired, not revoked; to be fixed, not left skipped.
-  it.skip('renews the JWT on "authorization" before it expires, and drops the socket when the key is revoked', async () => {
+  // JWT_TTL_SECONDS=2: the renewed token may have expired by the time the test reconnects with it
+  // (a loaded machine); a genuine token of a revoked key is refused as "revoked" all the same.
+  it('renews the JWT on "authorization" before it expires, and drops the socket when the key is revoked', async () => {
     const short = await startTestServer({ databaseUrl: a.config.databaseUrl, jwtTtlSeconds: 2 });
     try {
       const g = await createFixture(a.db, { owner: 'owner' });
@@ -158,6 +159,16 @@ describe('sync socket robustness', () => {
       await a.db.query('UPDATE api_keys SET revoked_on = now() WHERE user_id = $1', [g.users.owner.id]);
       await until(() => disconnected, 'the disconnect after revocation');
       await expect(connectSync(short.url, s.jwts[1])).rejects.toThrow(/revoked/);
+      // the same for a token of that key that has certainly expired (an hour ago)
+      const keyId = (await a.db.query('SELECT id FROM api_keys WHERE user_id = $1', [g.users.owner.id])).rows[0].id;
+      const past = Math.floor(Date.now() / 1000) - 3600;
+      const expired = await new SignJWT({ k: keyId }).setProtectedHeader({ alg: 'HS256' }).setSubject(g.users.owner.gid)
+        .setIssuedAt(past).setExpirationTime(past + 2).sign(new TextEncoder().encode(short.jwtSecret));
+      await expect(connectSync(short.url, expired)).rejects.toThrow(/revoked/);
+      // a forged one is not genuine: its claims are not looked at
+      const forged = await new SignJWT({ k: keyId }).setProtectedHeader({ alg: 'HS256' }).setSubject(g.users.owner.gid)
+        .setIssuedAt(past).setExpirationTime(past + 2).sign(new TextEncoder().encode('not the secret'));
+      await expect(connectSync(short.url, forged)).rejects.toThrow(/not valid/);
     } finally {
       await short.close();
     }

@@ -5,14 +5,19 @@
 // the last cursor it pushed (read.ts), so nothing is skipped or pushed twice.
 import pg from 'pg';
 import type { Db } from '../../db/pool.ts';
-import { issueJwt, verifyJwt } from '../tokens.ts';
+import { issueJwt, verifyJwt, type ExpiredJwtError } from '../tokens.ts';
 import { feedCaller, memberProjects, type FeedCaller } from './read.ts';
 
 export interface FeedSession { caller: FeedCaller; keyId: number; projects: Map<number, string> }
 
 /** A push connection's caller from its JWT: the user, the key, and the projects (id -> gid) it sees. */
 export async function openFeedSession(db: Db, jwt: string, jwtSecret: string | undefined): Promise<FeedSession> {
-  const claims = await verifyJwt(jwt, jwtSecret);
+  const claims = await verifyJwt(jwt, jwtSecret).catch(async (e: ExpiredJwtError) => {
+    // a genuine token of a revoked key says "revoked" even once expired: authenticating again
+    // with that key cannot help, which "expired" would suggest
+    if (e.expiredClaims) await feedCaller(db, e.expiredClaims.keyId, e.expiredClaims.userGid);
+    throw e;
+  });
   const caller = await feedCaller(db, claims.keyId, claims.userGid);
   const projects = new Map((await memberProjects(db, caller.userId)).map((p) => [p.id, p.gid]));
   return { caller, keyId: claims.keyId, projects };
