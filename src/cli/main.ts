@@ -84,7 +84,7 @@ export function program(): Command {
     const { closeOnSignals } = await import('../http/server.ts');
     const logger = pino({ level: c.logLevel });
     const db = await open('worker', (m) => logger.info(m));
-    const worker = startWorker(db.pool, workerSettings(c), (m) => logger.info(m));
+    const worker = startWorker(db.pool, workerSettings(c), (m) => logger.info(m), (f, m) => logger.info(f, m));
     logger.info({ worker: worker.id }, 'worker started');
     process.stderr.write(`assetlib worker running (${worker.id})\n`);
     closeOnSignals({ async close() { await worker.stop(); await db.close(); } }, logger);

@@ -16,6 +16,7 @@ import { damRoutes } from '../dialects/unicat/dam-routes.ts';
 import { mediaRoutes } from '../dialects/unicat/media-routes.ts';
 import { globalRoutes } from '../dialects/unicat/global-routes.ts';
 import { installProtection } from './protection.ts';
+import { logRequestContext } from './logging.ts';
 import { installUnicatErrors } from '../dialects/unicat/envelope.ts';
 import { installDocsPage, installOpenApi, isDocsPage } from './openapi.ts';
 
@@ -75,6 +76,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
   await installOpenApi(app, '0.1.0');
 
   await installProtection(app, ctx.config);
+  logRequestContext(app);
   app.setNotFoundHandler(notFound);
   healthRoutes(app, ctx.db);
   // CORS only for the configured origins (off by default); preflights are answered here, before

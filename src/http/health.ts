@@ -70,6 +70,39 @@ export function healthRoutes(app: FastifyInstance, db: pg.Pool): void {
       if (rows[0]) { this.set({ which: 'written' }, rows[0].written); this.set({ which: 'retained' }, rows[0].retained); }
     },
   });
+  // items processed by bulk jobs, by every worker on the database (job_batches: one row per
+  // committed batch): a counter, so rate() gives items per second; deleted jobs read as a reset
+  new Counter({
+    name: 'assetlib_job_items_processed_total', help: 'assets processed by bulk jobs (all workers on the database)', registers: [register],
+    async collect() {
+      const { rows } = await db.query('SELECT coalesce(sum(last_seq - first_seq + 1), 0)::bigint AS n FROM job_batches').catch(() => ({ rows: [] as any[] }));
+      if (rows[0]) { this.reset(); this.inc(Number(rows[0].n)); }
+    },
+  });
+  new Counter({
+    name: 'assetlib_feed_cc_events_written_total', help: 'global (cc) feed events written since the start (the cc cursor)', registers: [register],
+    async collect() {
+      const { rows } = await db.query('SELECT cursor FROM cc_cursor WHERE id = 1').catch(() => ({ rows: [] as any[] }));
+      if (rows[0]) { this.reset(); this.inc(Number(rows[0].cursor)); }
+    },
+  });
+  new Gauge({
+    name: 'assetlib_feed_oldest_retained_seconds', help: 'age of the oldest event still retained, by feed (project, cc); 0 when empty', labelNames: ['feed'], registers: [register],
+    async collect() {
+      const { rows } = await db.query(
+        `SELECT coalesce(extract(epoch FROM now() - (SELECT min(created_on) FROM changes)), 0)::float8 AS project,
+                coalesce(extract(epoch FROM now() - (SELECT min(created_on) FROM cc_changes)), 0)::float8 AS cc`).catch(() => ({ rows: [] as any[] }));
+      if (rows[0]) { this.set({ feed: 'project' }, rows[0].project); this.set({ feed: 'cc' }, rows[0].cc); }
+    },
+  });
+  new Gauge({
+    name: 'assetlib_feed_oldest_retained_cursor', help: 'the lowest cursor still retained, by feed: cc, and the least over the project feeds (pruned_to + 1)', labelNames: ['feed'], registers: [register],
+    async collect() {
+      const { rows } = await db.query(
+        `SELECT (SELECT pruned_to + 1 FROM cc_cursor WHERE id = 1) AS cc, (SELECT coalesce(min(pruned_to), 0) + 1 FROM project_cursors) AS project`).catch(() => ({ rows: [] as any[] }));
+      if (rows[0]) { this.set({ feed: 'cc' }, Number(rows[0].cc)); this.set({ feed: 'project' }, Number(rows[0].project)); }
+    },
+  });
   app.get('/metrics', { config: { public: true }, schema: { operationId: 'metrics', summary: 'Prometheus metrics', response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } }, async (_req, reply) => {
     reply.header('content-type', register.contentType);
     return register.metrics();

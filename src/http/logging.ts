@@ -1,7 +1,7 @@
 // Log lines never carry credentials: request URLs are logged with the values of credential query
 // parameters (Uplynk's msg and sig, api keys, tokens) replaced, and headers or bodies that hold
 // credentials (Authorization, Cookie, api_key) are censored wherever a log line includes them.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Query parameters whose values are credentials (case-insensitive). */
 const SECRET_PARAMS = new Set(['msg', 'sig', 'api_key', 'apikey', 'key', 'token', 'access_token', 'jwt', 'password', 'secret']);
@@ -41,4 +41,17 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
     redact: { paths: REDACT_PATHS, censor: REDACTED },
     ...(stream ? { stream } : {}),
   };
+}
+
+/**
+ * Adds the route, and the user and project of an authenticated request, to the request's
+ * completion line ("request completed", logged by Fastify with reply.log once the response is
+ * sent): bound in onSend, after every dialect's authentication has set req.actor.
+ */
+export function logRequestContext(app: FastifyInstance): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    const actor = (req as FastifyRequest & { actor?: { userGid: string; projectGid: string } | null }).actor;
+    reply.log = reply.log.child({ route: req.routeOptions.url ?? 'unmatched', ...(actor ? { user: actor.userGid, project: actor.projectGid } : {}) });
+    return payload;
+  });
 }

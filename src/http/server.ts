@@ -71,7 +71,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   }
   const sweeper = setInterval(sweep, idleMs).unref();
   const sync = attachSyncSocket(app.server as HttpServer, ctx);
-  if (config.runWorker) worker = startWorker(db.pool, workerSettings(config), (m) => logger.info(m));
+  if (config.runWorker) worker = startWorker(db.pool, workerSettings(config), (m) => logger.info(m), (f, m) => logger.info(f, m));
   const retention = startRetention(db.pool, retentionPolicy(config), (m) => logger.info(m));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

@@ -11,7 +11,10 @@ import type { WorkerSettings } from './settings.ts';
 
 export interface WorkerHandle { stop(): Promise<void>; readonly id: string }
 
-export function startWorker(db: pg.Pool, settings: WorkerSettings, log: (m: string) => void = () => {}): WorkerHandle {
+/** Structured lines of a job's life (start, each batch, end) for pino: (fields, message). */
+export type JobLog = (fields: Record<string, unknown>, msg: string) => void;
+
+export function startWorker(db: pg.Pool, settings: WorkerSettings, log: (m: string) => void = () => {}, jobLog: JobLog = () => {}): WorkerHandle {
   const me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -52,8 +55,17 @@ export function startWorker(db: pg.Pool, settings: WorkerSettings, log: (m: stri
       const beat = setInterval(() => {
         renewLease(db, job.id, me, settings.leaseMs).then((ok) => { if (!ok) lost = true; }, () => undefined);
       }, Math.max(200, Math.floor(settings.leaseMs / 3)));
+      const started = Date.now();
+      const fields = { job: job.token, kind: job.kind, project_id: job.project_id, worker: me };
+      jobLog({ ...fields, attempt: job.attempts, remaining: job.info?.remaining ?? null }, 'job started');
+      let items = 0;
+      const onBatch = (n: number, info: { done?: number; remaining?: number; failed?: Record<string, number> }) => {
+        items += n;
+        jobLog({ ...fields, items: n, done: info.done ?? 0, remaining: info.remaining ?? 0, failed: info.failed ?? {}, items_per_second: Math.round(items / Math.max(0.001, (Date.now() - started) / 1000)) }, 'job progress');
+      };
       try {
-        const end = await runJob(db, job, { me, settings, log, shouldYield: () => stopping || lost });
+        const end = await runJob(db, job, { me, settings, log, onBatch, shouldYield: () => stopping || lost });
+        jobLog({ ...fields, end, items, ms: Date.now() - started }, 'job ended');
         if (end === 'failing') await rejectFailing(db, job, { me, settings, log, shouldYield: () => false }, 'internal error').catch(() => undefined);
         if (end === 'stopped' && !lost) await releaseJob(db, job.id, me).catch(() => undefined);
         if (end === 'lost' || (end === 'stopped' && lost)) log(`job ${job.token}: lease lost to another worker; stopped`);

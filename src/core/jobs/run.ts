@@ -30,6 +30,8 @@ export interface RunControl {
   /** true once the worker is stopping or the heartbeat found the lease lost */
   shouldYield(): boolean;
   log(m: string): void;
+  /** after each committed batch: how many items it processed and the job's progress */
+  onBatch?(items: number, info: JobInfo): void;
 }
 
 type Step = 'finished' | 'lost' | 'continue';
@@ -128,7 +130,9 @@ async function materialise(tx: Db, job: JobRow, actor: Actor, batchSize: number)
   return { total: n + notFound, remaining: n, done: 0, failed: notFound ? { not_found: notFound } : {} };
 }
 
-async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: { lastEmit: number }): Promise<Step> {
+interface StepState { lastEmit: number; batch?: { items: number; info: JobInfo } }
+
+async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: StepState): Promise<Step> {
   const { me, settings } = ctl;
   return withTx(pool, async (tx) => {
     const job = await holdLease(tx, jobId, me, settings.leaseMs);
@@ -179,6 +183,7 @@ async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: { last
     addFailed(failed, out.failed);
     const next: JobInfo = { ...info, done: (info.done ?? 0) + out.done, failed, remaining: Math.max(0, (info.remaining ?? 0) - batch.ids.length) };
     await recordBatch(tx, { jobId: job.id, from: batch.from, last: batch.last, me, info: next, leaseMs: settings.leaseMs });
+    state.batch = { items: batch.ids.length, info: next }; // reported by runJob once committed
     if (next.remaining === 0) {
       await finishJob(tx, job.id, 'done', next);
       return 'finished';
@@ -193,14 +198,17 @@ async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: { last
 
 /** Runs a claimed job until it ends, the lease is lost, or the worker stops. */
 export async function runJob(pool: pg.Pool, job: JobRow, ctl: RunControl): Promise<RunEnd> {
-  const state = { lastEmit: 0 };
+  const state: StepState = { lastEmit: 0 };
   let failures = 0;
   for (;;) {
     if (ctl.shouldYield()) return 'stopped';
     let s: Step;
     try {
+      state.batch = undefined;
       s = await step(pool, job.id, ctl, state);
       failures = 0;
+      const done = state.batch as StepState['batch']; // set by step (TypeScript narrowed it to undefined above)
+      if (done) ctl.onBatch?.(done.items, done.info);
     } catch (err) {
       failures++;
       ctl.log(`job ${job.token}: batch failed (${failures}): ${(err as Error).message}`);
