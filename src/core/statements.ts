@@ -5,5 +5,13 @@ import { actorQuery } from './keys.ts';
 import { addMembers, removeMembers } from './libraries/membership-sql.ts';
 import { resolveSelection, selectionPage } from './selection/sql.ts';
 import { JOB_STATEMENTS } from './jobs/store.ts';
+import { purgeStatement, restoreBatch, trashBatch } from './assets/trash.ts';
+import { moveClassify, moveNested, moveTops } from './assets/move.ts';
+import { feedPage, feedProjectPage } from './feed/read.ts';
+import { searchCount, searchPage } from './search/search.ts';
+import { insertLibrary, trashLibraryRow, updateLibraryRow } from './libraries/libraries.ts';
+import { shareUsers, upsertShares } from './libraries/sharing.ts';
 
-export const STATEMENTS: Statement<any, unknown>[] = [actorQuery, addMembers, removeMembers, resolveSelection, selectionPage, ...JOB_STATEMENTS];
+export const STATEMENTS: Statement<any, unknown>[] = [actorQuery, addMembers, removeMembers, resolveSelection, selectionPage, ...JOB_STATEMENTS,
+  trashBatch, restoreBatch, purgeStatement, moveClassify, moveNested, moveTops, feedPage, feedProjectPage, searchPage, searchCount,
+  insertLibrary, updateLibraryRow, trashLibraryRow, shareUsers, upsertShares];

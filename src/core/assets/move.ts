@@ -2,6 +2,7 @@
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import { notFound, rule } from '../errors.ts';
+import { defineStatement, run } from '../../db/statement.ts';
 import { type BatchOutcome, checkIds, lockTree, outcome, upper } from './common.ts';
 
 /**
@@ -106,8 +107,31 @@ export async function moveSubtrees(tx: Db, actor: Actor, rootIds: number[], newP
   await lockTree(tx, actor.projectId);
   await requireLiveFolder(tx, actor.projectId, newParentId);
   if (rootIds.length === 0) return { done: 0, failed: {} };
-  const { rows: [c] } = await tx.query(MOVE_CLASSIFY_SQL, [actor.projectId, rootIds, newParentId]);
-  if (c.nested.length > 0) await tx.query(MOVE_NESTED_SQL, [actor.projectId, c.nested, newParentId]);
-  if (c.tops.length > 0) await tx.query(MOVE_SQL, [actor.projectId, c.tops, newParentId]);
+  const [c] = await run(tx, moveClassify, { projectId: actor.projectId, ids: rootIds, parentId: newParentId });
+  if (c.nested.length > 0) await run(tx, moveNested, { projectId: actor.projectId, ids: c.nested, parentId: newParentId });
+  if (c.tops.length > 0) await run(tx, moveTops, { projectId: actor.projectId, ids: c.tops, parentId: newParentId });
   return outcome(c.done, { not_found: c.not_found, is_root: c.is_root, deleted: c.deleted, into_own_subtree: c.into_own_subtree, name_conflict: c.name_conflict });
 }
+
+// The statements of this module as reviewed artifacts (src/db/queries/tree-move*.sql).
+interface MoveParams { projectId: number; ids: number[]; parentId: number }
+const values = (p: MoveParams) => [p.projectId, p.ids, p.parentId];
+const SAMPLE: MoveParams = { projectId: 1, ids: [101, 102, 103], parentId: 50 };
+export const moveClassify = defineStatement<MoveParams, { tops: number[]; nested: number[] } & Record<string, number>>({
+  name: 'tree-move-classify',
+  summary: 'classify a batch of roots to move under a new parent: per-item outcomes, the tops and the nested ok ids',
+  render: (p) => ({ text: MOVE_CLASSIFY_SQL, values: values(p) }),
+  samples: [{ label: 'a batch of three roots', params: SAMPLE }],
+});
+export const moveNested = defineStatement<MoveParams, { c1: number }>({
+  name: 'tree-move-nested',
+  summary: 'move the nested roots of a batch (each with the rows it is the deepest moved ancestor of)',
+  render: (p) => ({ text: MOVE_NESTED_SQL, values: values(p) }),
+  samples: [{ label: 'two nested roots', params: { ...SAMPLE, ids: [102, 103] } }],
+});
+export const moveTops = defineStatement<MoveParams, { c1: number; c2: number }>({
+  name: 'tree-move',
+  summary: 'move whole subtrees under a new parent in one UPDATE (UPDATE events for the rows and both parents)',
+  render: (p) => ({ text: MOVE_SQL, values: values(p) }),
+  samples: [{ label: 'three top roots', params: SAMPLE }],
+});

@@ -6,6 +6,7 @@ import { withTx, type Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import type { BlobStore } from '../../storage/blob-store.ts';
 import { rule, notFound } from '../errors.ts';
+import { defineStatement, run } from '../../db/statement.ts';
 import { type BatchOutcome, checkIds, lockTree, outcome, upper } from './common.ts';
 
 /**
@@ -139,7 +140,7 @@ export async function trashSubtrees(tx: Db, actor: Actor, rootIds: number[]): Pr
   checkIds(rootIds);
   if (rootIds.length === 0) return { done: 0, failed: {} };
   await lockTree(tx, actor.projectId);
-  const { rows: [r] } = await tx.query(TRASH_SQL, [actor.projectId, rootIds]);
+  const [r] = await run(tx, trashBatch, { projectId: actor.projectId, ids: rootIds });
   return outcome(r.done, { not_found: r.not_found, is_root: r.is_root, already_deleted: r.already_deleted });
 }
 
@@ -152,7 +153,7 @@ export async function restoreSubtrees(tx: Db, actor: Actor, rootIds: number[]): 
   checkIds(rootIds);
   if (rootIds.length === 0) return { done: 0, failed: {} };
   await lockTree(tx, actor.projectId);
-  const { rows: [r] } = await tx.query(RESTORE_SQL, [actor.projectId, rootIds]);
+  const [r] = await run(tx, restoreBatch, { projectId: actor.projectId, ids: rootIds });
   return outcome(r.done, { not_found: r.not_found, not_deleted: r.not_deleted, name_conflict: r.name_conflict, parent_deleted: r.parent_deleted });
 }
 
@@ -205,7 +206,7 @@ export async function purgeSubtree(tx: Db, actor: Actor, id: number, gid: string
   if (!a) throw notFound('the asset does not exist', { asset: gid });
   if (a.parent_id === null) throw rule('the root folder cannot be deleted', { asset: gid, reason: 'is_root' });
   if (a.deleted_on === null) throw rule('only a deleted asset can be permanently deleted', { asset: gid, reason: 'not_deleted' });
-  const { rows: [r] } = await tx.query(PURGE_SQL, [actor.projectId, id]);
+  const [r] = await run(tx, purgeStatement, { projectId: actor.projectId, id });
   return { removed: Number(r.removed), orphans: r.orphans };
 }
 
@@ -233,3 +234,25 @@ export async function removeOrphanBlobs(db: pg.Pool, blobs: BlobStore, hashes: s
     return { removed: rows.length, kept: 0 };
   });
 }
+
+// The statements of this module as reviewed artifacts (src/db/queries/tree-*.sql).
+type Counts = Record<string, number>;
+const BATCH = { projectId: 1, ids: [101, 102, 103] };
+export const trashBatch = defineStatement<{ projectId: number; ids: number[] }, Counts>({
+  name: 'tree-trash',
+  summary: 'trash the subtrees of a batch of roots (per-item outcomes, DELETE and parent UPDATE events)',
+  render: (p) => ({ text: TRASH_SQL, values: [p.projectId, p.ids] }),
+  samples: [{ label: 'a batch of three roots', params: BATCH }],
+});
+export const restoreBatch = defineStatement<{ projectId: number; ids: number[] }, Counts>({
+  name: 'tree-undelete',
+  summary: 'restore what the deletes of a batch of trash roots trashed (per-item outcomes, INSERT and parent UPDATE events)',
+  render: (p) => ({ text: RESTORE_SQL, values: [p.projectId, p.ids] }),
+  samples: [{ label: 'a batch of three roots', params: BATCH }],
+});
+export const purgeStatement = defineStatement<{ projectId: number; id: number }, { removed: number; orphans: string[] }>({
+  name: 'tree-purge',
+  summary: 'permanently delete a trashed subtree; answers the blob hashes no remaining row references',
+  render: (p) => ({ text: PURGE_SQL, values: [p.projectId, p.id] }),
+  samples: [{ label: 'one trashed folder', params: { projectId: 1, id: 101 } }],
+});

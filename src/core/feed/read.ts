@@ -9,6 +9,7 @@
 // the push side builds it in PostgreSQL (EVENT_JSON).
 import type pg from 'pg';
 import type { Db } from '../../db/pool.ts';
+import { defineStatement, run } from '../../db/statement.ts';
 import { forbidden, invalid, selectionError, unauthenticated } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
 
@@ -121,6 +122,23 @@ export const PAGE_SQL = `
    WHERE (SELECT p_ok FROM ok) AND x.project_id = (SELECT pid FROM ok) AND x.cursor > $4::bigint
      AND ($7::text[] IS NULL OR x.data_type = ANY($7::text[]))
    ORDER BY x.cursor LIMIT $6::int)`;
+
+/** The page statement as a reviewed artifact (src/db/queries/feed-page.sql); run by pageRows. */
+export const feedPage = defineStatement<{ keyId: number; userGid: string; projectGid: string | null; projectCursor: number | null; ccCursor: number | null; limit: number; types: string[] | null }, unknown>({
+  name: 'feed-page',
+  summary: "one /sync/get page in one statement: the caller's key, counters, membership, cursor checks, and both spaces' events",
+  render: (p) => ({ text: PAGE_SQL, values: [p.keyId, p.userGid, p.projectGid, p.projectCursor, p.ccCursor, p.limit, p.types] }),
+  samples: [{ label: 'a project and the cc space, Unicat types', params: {
+    keyId: 3, userGid: '6f1c2a8e-0000-4000-8000-0000000000c1', projectGid: '6f1c2a8e-0000-4000-8000-0000000000d1',
+    projectCursor: 1200, ccCursor: 40, limit: 10_000, types: ['assets'] } }],
+});
+
+export const feedProjectPage = defineStatement<{ projectId: number; after: number; projectGid: string; limit: number }, { n: number; last: number | null; json: string }>({
+  name: 'feed-project-page',
+  summary: "a project's events after a cursor as one JSON text (the push side)",
+  render: (p) => ({ text: PROJECT_PAGE_SQL, values: [p.projectId, p.after, p.projectGid, p.limit] }),
+  samples: [{ label: 'a page of 1,000', params: { projectId: 1, after: 1200, projectGid: '6f1c2a8e-0000-4000-8000-0000000000d1', limit: 1000 } }],
+});
 
 /** The page statement's rows as arrays of the columns' text (no type parsing: cursor and data are spliced as they come). */
 type PageRow = [k: string, cursor: string | null, action: string | null, dataType: string | null, dataKey: string | null, data: string | null];
@@ -287,7 +305,7 @@ export interface FeedEvent {
 
 /** Project events after `after`, in cursor order (at most `limit`). */
 export async function projectEventsAfter(db: Db, projectId: number, projectGid: string, after: number, limit: number): Promise<FeedEvent[]> {
-  const { rows: [r] } = await db.query(PROJECT_PAGE_SQL, [projectId, after, projectGid, limit]);
+  const [r] = await run(db, feedProjectPage, { projectId, after, projectGid, limit });
   return r.n === 0 ? [] : JSON.parse(`[${r.json}]`);
 }
 

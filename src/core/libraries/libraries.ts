@@ -2,6 +2,7 @@
 // Feed events (data_type 'libraries', key = library gid): create INSERT, update UPDATE,
 // trash DELETE, restore INSERT; share changes UPDATE (sharing.ts).
 import type { Db } from '../../db/pool.ts';
+import { defineStatement, run } from '../../db/statement.ts';
 import type { Actor } from '../keys.ts';
 import { invalid, notFound } from '../errors.ts';
 import { requirePermission } from '../access.ts';
@@ -39,13 +40,8 @@ export async function createLibrary(db: Db, actor: Actor, input: LibraryInput): 
   const description = text(input.description, 'description', MAX_DESCRIPTION, false) ?? '';
   const allowCopy = bool(input.allowCopy, 'allowCopy') ?? false;
   const isAd = bool(input.isAd, 'isAd') ?? false;
-  const { rows } = await db.query(
-    `WITH ins AS (
-       INSERT INTO libraries(project_id, owner_id, name, description, allow_copy, is_ad, modified_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $2) RETURNING id, gid, project_id)
-     SELECT ins.gid::text AS gid, emit_changes(ins.project_id, 'INSERT', 'libraries', ARRAY[ins.gid::text]) FROM ins`,
-    [actor.projectId, actor.userId, name, description, allowCopy, isAd]);
-  return getLibrary(db, actor, rows[0].gid);
+  const [row] = await run(db, insertLibrary, { projectId: actor.projectId, userId: actor.userId, name, description, allowCopy, isAd });
+  return getLibrary(db, actor, row.gid);
 }
 
 /** A library visible to the caller, with their access and its live member count. */
@@ -137,14 +133,7 @@ export async function updateLibrary(db: Db, actor: Actor, gid: unknown, input: L
   const description = text(input.description, 'description', MAX_DESCRIPTION, false);
   const allowCopy = bool(input.allowCopy, 'allowCopy');
   const isAd = bool(input.isAd, 'isAd');
-  await db.query(
-    `WITH u AS (
-       UPDATE libraries SET name = coalesce($2, name), description = coalesce($3, description),
-              allow_copy = coalesce($4, allow_copy), is_ad = coalesce($5, is_ad),
-              modified = now(), modified_by = $6
-       WHERE id = $1 AND deleted_on IS NULL RETURNING gid, project_id)
-     SELECT emit_changes(u.project_id, 'UPDATE', 'libraries', ARRAY[u.gid::text]) FROM u`,
-    [lib.id, name ?? null, description ?? null, allowCopy ?? null, isAd ?? null, actor.userId]);
+  await run(db, updateLibraryRow, { id: lib.id, name: name ?? null, description: description ?? null, allowCopy: allowCopy ?? null, isAd: isAd ?? null, userId: actor.userId });
   return getLibrary(db, actor, lib.gid);
 }
 
@@ -156,11 +145,7 @@ export async function trashLibrary(db: Db, actor: Actor, gid: unknown): Promise<
   const lib = await loadLibrary(db, actor, gid, { trashed: true });
   if (lib.deletedOn) throw notFound('the library is already in the trash', { library: lib.gid, name: lib.name, reason: 'in_trash' });
   requireAccess(actor, lib, 'library.trash', 'trashing a library');
-  await db.query(
-    `WITH u AS (
-       UPDATE libraries SET deleted_on = now(), modified = now(), modified_by = $2
-       WHERE id = $1 AND deleted_on IS NULL RETURNING gid, project_id)
-     SELECT emit_changes(u.project_id, 'DELETE', 'libraries', ARRAY[u.gid::text]) FROM u`, [lib.id, actor.userId]);
+  await run(db, trashLibraryRow, { id: lib.id, userId: actor.userId, restore: false });
 }
 
 /** Restores a trashed library: owner only. A library that is not in the trash is returned as it is. */
@@ -168,11 +153,50 @@ export async function restoreLibrary(db: Db, actor: Actor, gid: unknown): Promis
   const lib = await loadLibrary(db, actor, gid, { trashed: true });
   requireAccess(actor, lib, 'library.trash', 'restoring a library');
   if (lib.deletedOn) {
-    await db.query(
-      `WITH u AS (
-         UPDATE libraries SET deleted_on = NULL, modified = now(), modified_by = $2
-         WHERE id = $1 AND deleted_on IS NOT NULL RETURNING gid, project_id)
-       SELECT emit_changes(u.project_id, 'INSERT', 'libraries', ARRAY[u.gid::text]) FROM u`, [lib.id, actor.userId]);
+    await run(db, trashLibraryRow, { id: lib.id, userId: actor.userId, restore: true });
   }
   return getLibrary(db, actor, lib.gid);
 }
+
+// The library writes as reviewed artifacts (src/db/queries/library-*.sql); each emits its event in
+// the same statement.
+export const insertLibrary = defineStatement<{ projectId: number; userId: number; name: string; description: string; allowCopy: boolean; isAd: boolean }, { gid: string }>({
+  name: 'library-insert',
+  summary: 'create a library owned by the caller, with its INSERT event',
+  render: (p) => ({
+    text: `WITH ins AS (
+       INSERT INTO libraries(project_id, owner_id, name, description, allow_copy, is_ad, modified_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $2) RETURNING id, gid, project_id)
+     SELECT ins.gid::text AS gid, emit_changes(ins.project_id, 'INSERT', 'libraries', ARRAY[ins.gid::text]) FROM ins`,
+    values: [p.projectId, p.userId, p.name, p.description, p.allowCopy, p.isAd],
+  }),
+  samples: [{ label: 'a library', params: { projectId: 1, userId: 2, name: 'Harbour', description: '', allowCopy: false, isAd: false } }],
+});
+
+export const updateLibraryRow = defineStatement<{ id: number; name: string | null; description: string | null; allowCopy: boolean | null; isAd: boolean | null; userId: number }, { emit_changes: number }>({
+  name: 'library-update',
+  summary: "edit a live library's fields (null: unchanged), with its UPDATE event",
+  render: (p) => ({
+    text: `WITH u AS (
+       UPDATE libraries SET name = coalesce($2, name), description = coalesce($3, description),
+              allow_copy = coalesce($4, allow_copy), is_ad = coalesce($5, is_ad),
+              modified = now(), modified_by = $6
+       WHERE id = $1 AND deleted_on IS NULL RETURNING gid, project_id)
+     SELECT emit_changes(u.project_id, 'UPDATE', 'libraries', ARRAY[u.gid::text]) FROM u`,
+    values: [p.id, p.name, p.description, p.allowCopy, p.isAd, p.userId],
+  }),
+  samples: [{ label: 'a rename', params: { id: 7, name: 'Harbour at night', description: null, allowCopy: null, isAd: null, userId: 2 } }],
+});
+
+export const trashLibraryRow = defineStatement<{ id: number; userId: number; restore: boolean }, { emit_changes: number }>({
+  name: 'library-trash',
+  summary: 'move a library to the trash (DELETE event) or restore it (INSERT event)',
+  render: (p) => ({
+    text: `WITH u AS (
+       UPDATE libraries SET deleted_on = ${p.restore ? 'NULL' : 'now()'}, modified = now(), modified_by = $2
+       WHERE id = $1 AND deleted_on IS ${p.restore ? 'NOT NULL' : 'NULL'} RETURNING gid, project_id)
+     SELECT emit_changes(u.project_id, '${p.restore ? 'INSERT' : 'DELETE'}', 'libraries', ARRAY[u.gid::text]) FROM u`,
+    values: [p.id, p.userId],
+  }),
+  samples: [{ label: 'trash', params: { id: 7, userId: 2, restore: false } }, { label: 'restore', params: { id: 7, userId: 2, restore: true } }],
+});

@@ -3,6 +3,7 @@
 // revoke all shares; any sharee may leave (unshare themselves). Every change writes an UPDATE 'libraries' event for the library.
 import type pg from 'pg';
 import { withTx, type Db } from '../../db/pool.ts';
+import { defineStatement, run } from '../../db/statement.ts';
 import type { Actor } from '../keys.ts';
 import { invalid, notFound } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
@@ -99,15 +100,7 @@ function userTokens(raw: readonly string[]): string[] {
 async function resolveUsers(db: Db, lib: { id: number; projectId: number }, tokens: string[]): Promise<ResolvedUser[]> {
   const gids = tokens.map((t) => normalizeId(t) ?? null);
   const emails = tokens.map((t, i) => (gids[i] === null && t.includes('@') ? t : null));
-  const { rows } = await db.query(
-    `SELECT x.o, u.id AS "userId", u.gid::text AS gid, (m.user_id IS NOT NULL) AS member, s.role AS current
-     FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS x(gid, email, o)
-     LEFT JOIN LATERAL (SELECT us.id, us.gid FROM users us
-                        WHERE (x.gid IS NOT NULL AND us.gid = x.gid) OR (x.email IS NOT NULL AND lower(us.email) = lower(x.email))
-                        LIMIT 1) u ON true
-     LEFT JOIN memberships m ON m.project_id = $3 AND m.user_id = u.id
-     LEFT JOIN library_shares s ON s.library_id = $4 AND s.user_id = u.id
-     ORDER BY x.o`, [gids, emails, lib.projectId, lib.id]);
+  const rows = await run(db, shareUsers, { gids, emails, projectId: lib.projectId, libraryId: lib.id });
   return rows.map((r, i) => ({ token: tokens[i], userId: r.userId, gid: r.gid, member: r.member, current: r.current }));
 }
 
@@ -139,14 +132,7 @@ export async function shareWithUsers(pool: pg.Pool, actor: Actor, libraryGid: un
     const users = await resolveUsers(tx, lib, tokens);
     const problem = userProblem(users, lib.owner.gid, Boolean(opts.existingOnly));
     if (problem) throw problem;
-    const { rows } = await tx.query(
-      `WITH up AS (
-         INSERT INTO library_shares(library_id, user_id, role, shared_by)
-         SELECT $1, x.id, $3, $4 FROM unnest($2::bigint[]) AS x(id)
-         ON CONFLICT (library_id, user_id) DO UPDATE SET role = EXCLUDED.role, shared_by = EXCLUDED.shared_by
-         RETURNING user_id, role, shared_by, created_on)
-       SELECT s.user_id, ${SHARE_COLS} FROM up s JOIN users u ON u.id = s.user_id LEFT JOIN users b ON b.id = s.shared_by`,
-      [lib.id, users.map((u) => u.userId), role, actor.userId]);
+    const rows = await run(tx, upsertShares, { libraryId: lib.id, userIds: users.map((u) => u.userId!), role: role as ShareRole, by: actor.userId });
     await tx.query(`SELECT emit_changes($1, 'UPDATE', 'libraries', ARRAY[$2::text])`, [lib.projectId, lib.gid]);
     const byUser = new Map(rows.map(({ user_id, ...share }) => [Number(user_id), share as Share]));
     return users.map((u) => byUser.get(u.userId!)!);
@@ -172,3 +158,37 @@ export async function unshareUsers(pool: pg.Pool, actor: Actor, libraryGid: unkn
     return users.map((u) => byUser.get(u.userId!)!);
   });
 }
+
+// The set-based share statements as reviewed artifacts (src/db/queries/library-share-*.sql).
+export const shareUsers = defineStatement<{ gids: (string | null)[]; emails: (string | null)[]; projectId: number; libraryId: number },
+  { o: number; userId: number | null; gid: string | null; member: boolean; current: ShareRole | null }>({
+  name: 'library-share-users',
+  summary: 'resolve the users of a share request (by gid or login name) in order: id, project membership, current share',
+  render: (p) => ({
+    text: `SELECT x.o, u.id AS "userId", u.gid::text AS gid, (m.user_id IS NOT NULL) AS member, s.role AS current
+     FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS x(gid, email, o)
+     LEFT JOIN LATERAL (SELECT us.id, us.gid FROM users us
+                        WHERE (x.gid IS NOT NULL AND us.gid = x.gid) OR (x.email IS NOT NULL AND lower(us.email) = lower(x.email))
+                        LIMIT 1) u ON true
+     LEFT JOIN memberships m ON m.project_id = $3 AND m.user_id = u.id
+     LEFT JOIN library_shares s ON s.library_id = $4 AND s.user_id = u.id
+     ORDER BY x.o`,
+    values: [p.gids, p.emails, p.projectId, p.libraryId],
+  }),
+  samples: [{ label: 'a gid and a login name', params: { gids: ['6f1c2a8e-0000-4000-8000-0000000000c1', null], emails: [null, 'ann@example.com'], projectId: 1, libraryId: 7 } }],
+});
+
+export const upsertShares = defineStatement<{ libraryId: number; userIds: number[]; role: ShareRole; by: number }, Share & { user_id: number }>({
+  name: 'library-share-upsert',
+  summary: 'share a library with many users at once (insert or change the role), answering the shares',
+  render: (p) => ({
+    text: `WITH up AS (
+         INSERT INTO library_shares(library_id, user_id, role, shared_by)
+         SELECT $1, x.id, $3, $4 FROM unnest($2::bigint[]) AS x(id)
+         ON CONFLICT (library_id, user_id) DO UPDATE SET role = EXCLUDED.role, shared_by = EXCLUDED.shared_by
+         RETURNING user_id, role, shared_by, created_on)
+       SELECT s.user_id, ${SHARE_COLS} FROM up s JOIN users u ON u.id = s.user_id LEFT JOIN users b ON b.id = s.shared_by`,
+    values: [p.libraryId, p.userIds, p.role, p.by],
+  }),
+  samples: [{ label: 'two users as contributors', params: { libraryId: 7, userIds: [3, 4], role: 'contributor', by: 2 } }],
+});

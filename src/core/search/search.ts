@@ -6,6 +6,7 @@
 // (STORED_CONFIGS), so a query in one of those languages matches inflected forms. See docs/search.md.
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
+import { defineStatement } from '../../db/statement.ts';
 import { Params } from './params.ts';
 import { parseQ, QueryParseError, isEmptyQuery, type ParsedQuery } from './query.ts';
 import { parseFilter, filterSql, filterNeedsSearchRow, filterNeedsAssetRow, matchQuery, rankQuery, FilterError, type Filter } from './filters.ts';
@@ -160,3 +161,22 @@ export async function searchAssets(db: Db, actor: Actor, spec: SearchSpec, top: 
 }
 
 export { FilterError, QueryParseError };
+
+// The search statements as reviewed artifacts (src/db/queries/search-*.sql), for three shapes:
+// q alone (asset_search only), q with a filter on assets columns, and a filter without ranking.
+interface SearchStatementParams { projectId: number; spec: { language: string; q?: string; filter?: unknown }; top: number; size: number }
+const render = (which: 'page' | 'count') => (p: SearchStatementParams) => {
+  const q = searchQueries({ projectId: p.projectId } as Actor, parseSearchSpec(p.spec), p.top, p.size)[which];
+  return { text: q.sql, values: q.params };
+};
+const SEARCH_SAMPLES: { label: string; params: SearchStatementParams }[] = [
+  { label: 'q alone', params: { projectId: 1, spec: { language: 'en', q: 'harbour "at night" -fog' }, top: 0, size: 10 } },
+  { label: 'q and a filter on assets columns', params: { projectId: 1, spec: { language: 'en', q: 'harbour', filter: ['type', 'is', 'image'] }, top: 20, size: 10 } },
+  { label: 'a filter alone (no ranking: creation order)', params: { projectId: 1, spec: { language: 'en', filter: ['is_file', 'is_true'] }, top: 0, size: 100 } },
+];
+export const searchPage = defineStatement<SearchStatementParams, { id: number; gid: string }>({
+  name: 'search-page', summary: 'one ranked page of assets/search', render: render('page'), samples: SEARCH_SAMPLES,
+});
+export const searchCount = defineStatement<SearchStatementParams, { n: number }>({
+  name: 'search-count', summary: 'the total of assets/search', render: render('count'), samples: SEARCH_SAMPLES,
+});
