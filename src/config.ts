@@ -31,6 +31,14 @@ export const ConfigSchema = Type.Object({
   databaseConnectTimeoutMs: int(1, undefined, 10_000, { env: 'DATABASE_CONNECT_TIMEOUT_MS', description: 'a database connection not ready within this time fails (at start: a clear error and exit)' }),
   bodyLimitBytes: int(1, undefined, 4 * 1024 * 1024, { env: 'BODY_LIMIT_BYTES', description: 'largest JSON/XML request body (413 beyond)' }),
   uploadLimitBytes: int(1, undefined, 512 * 1024 * 1024, { env: 'UPLOAD_LIMIT_BYTES', description: 'largest uploaded file (413 beyond)' }),
+  blobStore: Type.Union([Type.Literal('disk'), Type.Literal('s3')], { default: 'disk', env: 'BLOB_STORE', description: "where file contents go: 'disk' (DATA_DIR/blobs) or 's3' (an S3-compatible bucket, S3_*; docs/storage.md)" }),
+  s3Bucket: Type.Optional(Type.String({ minLength: 1, env: 'S3_BUCKET', description: 'BLOB_STORE=s3: the bucket (it must exist)' })),
+  s3Prefix: Type.String({ default: '', pattern: '^$|/$', env: 'S3_PREFIX', description: "BLOB_STORE=s3: key prefix inside the bucket ('' or ending in /)" }),
+  s3Endpoint: Type.Optional(Type.String({ minLength: 1, env: 'S3_ENDPOINT', description: 'BLOB_STORE=s3: endpoint URL of an S3-compatible service (MinIO, Ceph, R2...); unset: AWS' })),
+  s3Region: Type.String({ minLength: 1, default: 'us-east-1', env: 'S3_REGION', description: 'BLOB_STORE=s3: region' }),
+  s3ForcePathStyle: Type.Boolean({ default: false, env: 'S3_FORCE_PATH_STYLE', description: 'BLOB_STORE=s3: path-style URLs (`1` for most self-hosted services)' }),
+  s3AccessKeyId: Type.Optional(Type.String({ minLength: 1, env: 'S3_ACCESS_KEY_ID', description: "BLOB_STORE=s3: access key; unset: the AWS SDK's default chain (AWS_* variables, profile, instance role)" })),
+  s3SecretAccessKey: Type.Optional(Type.String({ minLength: 1, env: 'S3_SECRET_ACCESS_KEY', secret: true, description: 'BLOB_STORE=s3: secret key' })),
   jwtSecret: Type.Optional(Type.String({ minLength: 1, env: 'JWT_SECRET', secret: true, description: 'JWT signing secret, the same on every server on the database; unset: generated into `DATA_DIR/secrets.json` (docs/hardening.md#secrets)' })),
   jwtTtlSeconds: int(1, undefined, 3600, { env: 'JWT_TTL_SECONDS', description: 'lifetime of a JWT (renewed on every authenticated Unicat call)' }),
   keySealSecret: Type.Optional(Type.String({ minLength: 1, env: 'KEY_SEAL_SECRET', secret: true, description: 'secret sealing API keys (needed to verify Uplynk HMAC signatures), the same on every server on the database; unset: generated into `DATA_DIR/secrets.json`' })),
@@ -118,5 +126,6 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
   }
   const config = { ...out, ...overrides } as Config;
   config.dataDir = resolve(config.dataDir);
+  if (config.blobStore === 's3' && !config.s3Bucket) throw new ConfigError('invalid configuration: BLOB_STORE=s3 needs S3_BUCKET');
   return config;
 }

@@ -253,10 +253,10 @@ async function adminModules() {
   return { ...pool, ...projects, ...users, ...keys, ...errors, removeOrphanBlobs: trash.removeOrphanBlobs };
 }
 
-/** The blob store of the configuration (the server's, under DATA_DIR/blobs). */
+/** The blob store of the configuration (the server's: DATA_DIR/blobs or the S3 bucket). */
 async function blobStore() {
-  const [{ DiskBlobStore }, { join }] = await Promise.all([import('../storage/disk-store.ts'), import('node:path')]);
-  return new DiskBlobStore(join((await cfg()).dataDir, 'blobs'));
+  const { openBlobStore } = await import('../storage/open-store.ts');
+  return openBlobStore(await cfg());
 }
 
 function positiveInt(v: string): number {

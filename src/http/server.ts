@@ -1,11 +1,10 @@
 // Starts and stops a server process: database, app, socket.io, the in-process worker, signals.
-import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { buildApp } from './app.ts';
-import { DiskBlobStore } from '../storage/disk-store.ts';
+import { openBlobStore } from '../storage/open-store.ts';
 import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
 import { attachSyncSocket } from '../dialects/unicat/sync-socket.ts';
 import { ensureDemo } from '../core/demo.ts';
@@ -51,7 +50,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
     await db.close();
     throw err;
   }
-  const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
+  const blobs = await openBlobStore(config);
   // what a crashed upload left in blobs/tmp: a file idle longer than a request may last is no
   // live upload's (several servers may share DATA_DIR); swept at start and then as often
   const idleMs = config.requestTimeoutMs || 3_600_000;

@@ -1,5 +1,5 @@
-// The file-content store: content-addressed (sha256), streamed, behind a small interface so that
-// an S3-compatible store can be added beside the disk one.
+// The file-content store: content-addressed (sha256), streamed, behind a small interface: the disk
+// store (DATA_DIR/blobs) or an S3-compatible bucket (BLOB_STORE=s3), chosen by openBlobStore.
 import type { Readable } from 'node:stream';
 
 export interface StoredBlob { hash: string; size: number }
@@ -24,4 +24,6 @@ export interface BlobStore {
    * and callers fall back to `open`.
    */
   localPath?(hash: string): Promise<string | undefined>;
+  /** Removes the temporary files/objects of uploads a crash left, idle for `idleMs`; returns how many. */
+  sweepTemporary(idleMs: number): Promise<number>;
 }
