@@ -46,11 +46,20 @@ export async function freshDatabase(): Promise<string> {
 
 export interface CoreDb { db: pg.Pool; url: string; close(): Promise<void> }
 
+/**
+ * The secrets of tests that write keys without a server of their own in this process (core tests,
+ * and tests whose servers are child processes: give those CORE_TEST_ENV so they unseal the keys).
+ */
+export const CORE_TEST_SECRETS = { keySeal: 'core tests: keys sealed under this secret', jwt: 'core tests: JWTs signed under this secret' };
+export const CORE_TEST_ENV = { KEY_SEAL_SECRET: CORE_TEST_SECRETS.keySeal, JWT_SECRET: CORE_TEST_SECRETS.jwt };
+/** Seals keys written by this process under CORE_TEST_SECRETS (never call it beside an in-process server). */
+export const useCoreTestSecrets = () => useKeySealSecret(CORE_TEST_SECRETS.keySeal);
+
 /** A fresh migrated database and a pool on it, for tests of the core (no HTTP server). */
 export async function openCoreDb(): Promise<CoreDb> {
   const url = await freshDatabase();
   const db = createPool(url, 5);
-  useKeySealSecret('core tests: keys sealed under this secret'); // a server loads it from DATA_DIR/secrets.json
+  useCoreTestSecrets(); // a server loads it from DATA_DIR/secrets.json
   return { db, url, close: () => db.end() };
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freshDatabase, createFixture, type Fixture } from '../helpers/server.ts';
+import { CORE_TEST_ENV, freshDatabase, createFixture, useCoreTestSecrets, type Fixture } from '../helpers/server.ts';
 import type { UnicatClient } from '../helpers/unicat-client.ts';
 import { spawnAssetlib as spawnCli, freePort } from '../helpers/process.ts';
 
@@ -52,7 +52,7 @@ export async function killSpawned(sig: NodeJS.Signals = 'SIGKILL'): Promise<void
 export async function spawnAssetlib(cmd: 'serve' | 'worker', databaseUrl: string, env: Record<string, string> = {}): Promise<Proc> {
   const port = cmd === 'serve' ? await freePort() : 0;
   const p = spawnCli([cmd], {
-    DATABASE_URL: databaseUrl, DATA_DIR: mkdtempSync(join(tmpdir(), 'assetlib-job-')), PORT: String(port), HOST: '127.0.0.1', ...env,
+    DATABASE_URL: databaseUrl, DATA_DIR: mkdtempSync(join(tmpdir(), 'assetlib-job-')), PORT: String(port), HOST: '127.0.0.1', ...CORE_TEST_ENV, ...env,
   });
   const { child } = p;
   const proc: Proc = {
@@ -112,6 +112,7 @@ export async function waitForNotice(databaseUrl: string, channel: string, cond: 
 /** A fresh database with one project, for tests that run their own server processes on it. */
 export async function openJobDatabase(): Promise<{ dbUrl: string; pool: pg.Pool; f: Fixture }> {
   const dbUrl = await freshDatabase();
+  useCoreTestSecrets(); // the spawned servers and workers get the same secrets (CORE_TEST_ENV)
   const pool = new pg.Pool({ connectionString: dbUrl, max: 3 });
   return { dbUrl, pool, f: await createFixture(pool) };
 }

@@ -6,7 +6,7 @@
 // work (rows visited, buffers, no node repeated per id with a table scan's work), not on a timer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { freshDatabase, createFixture, type Fixture } from '../helpers/server.ts';
+import { freshDatabase, createFixture, useCoreTestSecrets, type Fixture } from '../helpers/server.ts';
 import { seedFiles, seedFolder } from '../helpers/seed.ts';
 import { createPool, withTx } from '../../src/db/pool.ts';
 import { actorForKey, type Actor } from '../../src/core/keys.ts';
@@ -53,6 +53,7 @@ function expectProbes(p: PlanFigures, what: string, n: number): void {
 
 beforeAll(async () => {
   db = createPool(await freshDatabase(), 4);
+  useCoreTestSecrets();
   f = await createFixture(db);
   owner = await actorForKey(db, f.users.owner.key);
   await emptyAndAnalyze();
@@ -141,6 +142,7 @@ for (const state of IN_BETWEEN) {
     let actor: Actor;
     beforeAll(async () => {
       pool = createPool(await freshDatabase(), 4);
+      useCoreTestSecrets();
       fx = await createFixture(pool);
       actor = await actorForKey(pool, fx.users.owner.key);
       for (const t of ['assets', 'library_assets']) await pool.query(`ALTER TABLE ${t} SET (autovacuum_enabled = false)`);
