@@ -19,7 +19,7 @@
 // from DATA_DIR/secrets.json: the archive must be kept as safe as DATA_DIR), end.json (row and blob
 // counts: a truncated archive has none).
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
@@ -66,6 +66,12 @@ async function addEntry(pack: tar.Pack, name: string, size: number, source: Asyn
   (entry as unknown as { end(): void }).end();
   return finished;
 }
+
+const SMALL_BLOB = 1 << 20;
+
+const addBuffer = (pack: tar.Pack, name: string, data: Buffer) => new Promise<void>((res, rej) => {
+  pack.entry({ name, size: data.length, mode: 0o600, mtime: new Date() }, data, (err) => (err ? rej(err) : res()));
+});
 
 const addJson = (pack: tar.Pack, name: string, value: unknown) => new Promise<void>((res, rej) => {
   pack.entry({ name, mode: 0o600, mtime: new Date() }, `${JSON.stringify(value, null, 1)}\n`, (err) => (err ? rej(err) : res()));
@@ -137,9 +143,16 @@ export async function backup(pool: pg.Pool, blobs: BlobStore, file: string, prog
     for (const { h, size } of refs) {
       if (b % 100 === 0) progress('blob', h, b, refs.length);
       b++;
-      const src = await blobs.open(h);
-      if (!src) throw new Error(`blob ${h} referenced by the database is missing from the blob store`);
-      await addEntry(pack, `blobs/${h}`, Number(size), src);
+      // a small blob with a local file is read whole (one read, no stream: most blobs of a DAM
+      // are small renditions and documents); others are streamed
+      const local = Number(size) <= SMALL_BLOB && blobs.localPath ? await blobs.localPath(h) : undefined;
+      if (local) {
+        await addBuffer(pack, `blobs/${h}`, await readFile(local));
+      } else {
+        const src = await blobs.open(h);
+        if (!src) throw new Error(`blob ${h} referenced by the database is missing from the blob store`);
+        await addEntry(pack, `blobs/${h}`, Number(size), src);
+      }
       summary.blobs++;
       summary.blob_bytes += Number(size);
     }

@@ -56,7 +56,7 @@ async function dump(url: string): Promise<Record<string, string[]>> {
 }
 
 function embeddedUrl(dataDir: string): string {
-  const { port } = JSON.parse(readFileSync(join(dataDir, 'assetlib.lock'), 'utf8'));
+  const port = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[3]); // PostgreSQL's own record of its port
   return `postgres://postgres:${encodeURIComponent(readFileSync(join(dataDir, 'pg-password'), 'utf8').trim())}@127.0.0.1:${port}/postgres`;
 }
 
