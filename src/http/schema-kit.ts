@@ -22,10 +22,17 @@ const ERROR_TEXT: Record<number, string> = {
 /** An empty answer (204). */
 export const NoContent = { description: 'done (no body)', type: 'null' };
 
-/** Binary content (a download): what the document says about it. */
+/** Binary content (a download, in the file's own media type). */
 export function binary(description: string) {
-  return { description, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
+  return { description, content: { '*/*': { schema: { type: 'string', description: 'the file\'s bytes, with its media type' } } } };
 }
+
+/** The answers of a download (src/http/send-blob.ts): the bytes, a range, not modified, range not satisfiable. */
+export const DOWNLOAD = {
+  200: binary('the bytes'), 206: binary('a range of the bytes (Range requests)'),
+  304: { description: 'not modified (If-None-Match)', type: 'null' },
+  416: { description: 'range not satisfiable', content: { 'text/plain': { schema: { type: 'string' } } } },
+};
 
 /** The field a validation error names: a missing or unknown property, else the last path segment. */
 export function validationField(fe: FastifyError): string | undefined {

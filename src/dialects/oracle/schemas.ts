@@ -2,7 +2,7 @@
 // schema validates both, after parsing (XML values are strings; JSON clients may send numbers), and
 // the document lists both media types. Answers: every scalar a string, JSON or XML as negotiated.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { Nullable, binary } from '../../http/schema-kit.ts';
+import { DOWNLOAD, Nullable } from '../../http/schema-kit.ts';
 
 const S = Type.String();
 const Scalar = Type.Union([Type.String(), Type.Number()]);
@@ -129,6 +129,6 @@ export const Files = {
   download: {
     operationId: 'oracleDownloadFile', summary: 'Download a file (Range requests answer 206)', params: FileId,
     querystring: Type.Object({ version: Type.Optional(S) }),
-    response: r({ 200: binary('the bytes'), 206: binary('a range of the bytes'), 304: { description: 'not modified', type: 'null' } }),
+    response: r(DOWNLOAD),
   },
 };

@@ -3,7 +3,7 @@
 // (src/http/openapi.ts). Unicat clients send values loosely (a gid or a list, numbers as strings):
 // those fields are described, and their meaning checked by the core (src/core), not here.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { Nullable, binary, responses } from '../../http/schema-kit.ts';
+import { DOWNLOAD, Nullable, responses } from '../../http/schema-kit.ts';
 
 export const UnicatError = Type.Object({
   success: Type.Literal(false),
@@ -163,7 +163,7 @@ export const Media = {
   get: {
     operationId: 'mediaGet', summary: 'A published file or rendition (no credentials: the token is the secret)', security: [],
     params: Type.Object({ token: Type.String(), filename: Type.String() }),
-    response: r({ 200: binary('the bytes'), 206: binary('a range of the bytes'), 304: { description: 'not modified', type: 'null' } }),
+    response: r(DOWNLOAD),
   },
 };
 

@@ -1,7 +1,7 @@
 // The Uplynk v4 routes' TypeBox schemas (requests and answers): they validate the input (errors in
 // Uplynk's shape, errors.ts) and make the API document (src/http/openapi.ts). Shapes: library-json.ts.
 import { Type } from '@sinclair/typebox';
-import { Nullable, NoContent, binary, responses } from '../../http/schema-kit.ts';
+import { DOWNLOAD, Nullable, NoContent, responses } from '../../http/schema-kit.ts';
 
 export const UplynkError = Type.Object({
   '@type': Type.Literal('Error'),
@@ -113,6 +113,6 @@ export const S = {
   trashAsset: { operationId: 'uplynkTrashAsset', summary: 'Move an asset to the trash (extension)', params: IdParams, response: r({ 204: NoContent }) },
   assetContent: {
     operationId: 'uplynkAssetContent', summary: 'Download an asset\'s bytes (extension; Range requests answer 206)', params: IdParams,
-    response: r({ 200: binary('the bytes'), 206: binary('a range of the bytes') }),
+    response: r(DOWNLOAD),
   },
 };
