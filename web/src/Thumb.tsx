@@ -2,7 +2,7 @@
 // for its type.
 import { useEffect, useState } from 'react';
 import type { Asset } from './types.ts';
-import { thumbnailUrl } from './media.ts';
+import { forgetUrl, thumbnailUrl } from './media.ts';
 
 // simple line icons (no emoji font needed), 24x24
 const PATHS: Record<string, string> = {
@@ -13,10 +13,11 @@ const PATHS: Record<string, string> = {
   file: 'M6 3h8l4 4v14H6z M14 3v4h4 M9 12h6 M9 16h6',
 };
 
-export function TypeIcon({ asset }: { asset: Asset }) {
+/** pending: a thumbnail is on its way (the icon stands in; tests and the bench wait for it) */
+export function TypeIcon({ asset, pending }: { asset: Asset; pending?: boolean }) {
   const kind = asset.is_file ? asset.type ?? 'file' : 'folder';
   return (
-    <svg className={`type-icon type-${kind}`} viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" strokeLinecap="round">
+    <svg className={`type-icon type-${kind}`} data-pending={pending || undefined} viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" strokeLinecap="round">
       <path d={PATHS[kind] ?? PATHS.file} fill={kind === 'folder' ? 'currentColor' : 'none'} fillOpacity={kind === 'folder' ? 0.15 : 0} />
     </svg>
   );
@@ -25,6 +26,7 @@ export function TypeIcon({ asset }: { asset: Asset }) {
 export function Thumb({ asset, size }: { asset: Asset; size: 'small' | 'large' }) {
   const [url, setUrl] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
+  const [retry, setRetry] = useState(0);
   useEffect(() => {
     let live = true;
     setUrl(null);
@@ -33,7 +35,9 @@ export function Thumb({ asset, size }: { asset: Asset; size: 'small' | 'large' }
       thumbnailUrl(asset, size === 'small' ? 320 : 800).then((u) => { if (live) setUrl(u); }, () => { if (live) setFailed(true); });
     }
     return () => { live = false; };
-  }, [asset.gid, asset.version, asset.is_file, asset.type, size]);
-  if (url && !failed) return <img className="thumb" src={url} alt="" loading="lazy" decoding="async" onError={() => setFailed(true)} />;
-  return <TypeIcon asset={asset} />;
+  }, [asset.gid, asset.version, asset.is_file, asset.type, size, retry]);
+  // a URL that does not load is asked for again once (a remembered one may have been unpublished)
+  const broken = () => { if (url) forgetUrl(url); if (retry === 0) setRetry(1); else setFailed(true); };
+  if (url && !failed) return <img className="thumb" src={url} alt="" loading="lazy" decoding="async" onError={broken} />;
+  return <TypeIcon asset={asset} pending={asset.is_file && asset.type === 'image' && !failed} />;
 }
