@@ -20,15 +20,21 @@ function store(): Record<string, string> {
   return remembered!;
 }
 let saving: ReturnType<typeof setTimeout> | undefined;
+function flush() {
+  if (saving === undefined) return;
+  clearTimeout(saving);
+  saving = undefined;
+  const all = store();
+  const keys = Object.keys(all);
+  for (const k of keys.slice(0, Math.max(0, keys.length - MAX))) delete all[k]; // oldest first
+  try { localStorage.setItem(STORE, JSON.stringify(all)); } catch { /* full or disabled: the session cache still works */ }
+}
 function save() {
   clearTimeout(saving);
-  saving = setTimeout(() => {
-    const all = store();
-    const keys = Object.keys(all);
-    for (const k of keys.slice(0, Math.max(0, keys.length - MAX))) delete all[k]; // oldest first
-    try { localStorage.setItem(STORE, JSON.stringify(all)); } catch { /* full or disabled: the session cache still works */ }
-  }, 500);
+  saving = setTimeout(flush, 100);
 }
+// a page closed right after its thumbnails came must not lose them
+addEventListener('pagehide', flush);
 function rememberedUrl(key: string, make: () => Promise<string>): Promise<string> {
   const project = currentSession()?.project ?? '';
   const k = `${project}/${key}`;
