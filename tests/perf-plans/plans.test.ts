@@ -13,6 +13,10 @@ import { actorForKey, type Actor } from '../../src/core/keys.ts';
 import { changeMembership, createLibrary, failingOutcomes, membershipSql, POLICY_IDEMPOTENT } from '../../src/core/libraries/index.ts';
 import { purgeSubtree, trashSubtrees, TRASH_SQL, RESTORE_SQL } from '../../src/core/assets/trash.ts';
 import { explain, type PlanFigures } from './explain.ts';
+import { useKeySealSecret } from '../../src/core/key-seal.ts';
+
+// the fixtures' API keys are sealed (a server loads the secret from DATA_DIR/secrets.json)
+useKeySealSecret('plan tests: keys sealed under this secret');
 
 const N = 10_000;
 const BATCH = 5_000; // the worker's default batch (JOB_BATCH_SIZE)
