@@ -7,7 +7,8 @@ import { defineStatement, run } from '../../db/statement.ts';
 import type { Actor } from '../keys.ts';
 import { invalid, notFound } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
-import { loadLibrary, requireAccess, SHARE_ROLES, type ShareRole, type UserRef } from './access.ts';
+import { loadLibrary, requireAccess, SHARE_ROLES, type Library, type ShareRole, type UserRef } from './access.ts';
+import { getLibrary } from './libraries.ts';
 
 export interface Share { user: UserRef; role: ShareRole; sharedBy: UserRef | null; created: Date }
 
@@ -52,6 +53,12 @@ export async function listShares(db: Db, actor: Actor, libraryGid: unknown): Pro
     `SELECT ${SHARE_COLS} FROM library_shares s JOIN users u ON u.id = s.user_id LEFT JOIN users b ON b.id = s.shared_by
      WHERE s.library_id = $1 ORDER BY lower(u.email), u.id`, [lib.id]);
   return rows;
+}
+
+/** A library and its shares in one call (Oracle's Get Shares answers both): one read of the library. */
+export async function libraryShares(db: Db, actor: Actor, libraryGid: unknown): Promise<{ library: Library; shares: Share[] }> {
+  const library = await getLibrary(db, actor, libraryGid);
+  return { library, shares: await listShares(db, actor, library.gid) };
 }
 
 /** Removes a user's share: the owner and managers, or the sharee themselves. Not shared: not_found. */

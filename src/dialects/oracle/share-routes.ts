@@ -7,8 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import { normalizeId } from '../../core/ids.ts';
-import { getLibrary } from '../../core/libraries/libraries.ts';
-import { listShares, revokeAllShares, shareWithUsers, unshareLibrary, unshareUsers, type Share } from '../../core/libraries/sharing.ts';
+import { libraryShares, revokeAllShares, shareWithUsers, unshareLibrary, unshareUsers, type Share } from '../../core/libraries/sharing.ts';
 import { SHARE_ROLES, type ShareRole } from '../../core/libraries/access.ts';
 import { CoreError } from '../../core/errors.ts';
 import { bodyOf, sendWire, stringField, type Body } from './wire.ts';
@@ -81,8 +80,7 @@ export async function shareRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   app.get<{ Params: { id: string } }>('/shares/:id/items', { schema: Shares.items }, async (req, reply) => {
     setCtx(req, req.params.id);
-    const lib = await getLibrary(ctx.db, req.actor, req.params.id);
-    const shares = await listShares(ctx.db, req.actor, lib.gid);
+    const { library: lib, shares } = await libraryShares(ctx.db, req.actor, req.params.id);
     return sendWire(req, reply, 200, {
       count: String(shares.length),
       errorCode: '0',
