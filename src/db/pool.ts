@@ -11,6 +11,11 @@ export function createPool(connectionString: string, max = 10, connectTimeoutMs 
   // 1,000-asset render whose execution took 0.1 s, because nested-loop cost estimates are large)
   const pool = new pg.Pool({ connectionString, max, options: '-c jit=off', connectionTimeoutMillis: connectTimeoutMs });
   pool.on('error', () => { /* an idle client lost its connection; the pool replaces it */ });
+  // pg-pool listens for errors only on idle clients: a checked-out client whose connection dies
+  // between two queries (a database restart, a failover, DROP DATABASE ... FORCE) emitted 'error'
+  // with no listener, an uncaught exception that ended the process. The query in flight, or the
+  // next one, still fails; pg-pool drops the broken client when it is released.
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   return pool;
 }
 
