@@ -1,15 +1,15 @@
-// Content-addressed blobs on disk under DATA_DIR/blobs/ab/cd/<sha256>. Uploads stream through a
-// hashing, counting transform into a temporary file (blobs/tmp) that is renamed into place;
+// Content-addressed blobs on disk under DATA_DIR/blobs/ab/cd/<sha256>. Uploads stream through the
+// hashing, counting transform (hashing.ts) into a temporary file (blobs/tmp) that is renamed into place;
 // nothing is held whole in memory, and an upload that fails (over the limit, cut off, aborted)
 // leaves nothing behind. Temporary files left by a crash are swept by `sweepTemporary`.
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
-import { tooLarge } from '../core/errors.ts';
+import { hashingCounter } from './hashing.ts';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -51,19 +51,10 @@ export class DiskBlobStore implements BlobStore {
    */
   put(source: Readable, limitBytes: number): Promise<StoredBlob> {
     const tmp = join(this.tmpDir, randomUUID());
-    const hash = createHash('sha256');
-    let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        size += chunk.length;
-        if (size > limitBytes) return cb(tooLarge(`the upload is larger than the limit of ${limitBytes} bytes`, { limit: limitBytes }));
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-    });
+    const counter = hashingCounter(limitBytes);
     mkdirSync(this.tmpDir, { recursive: true }); // one cheap syscall; awaiting here would leave source unheard
     const out = createWriteStream(tmp, { flags: 'wx' });
-    return pipeline(source, counter, out).then(() => this.keep(tmp, hash.digest('hex'), size), async (err) => {
+    return pipeline(source, counter.stream, out).then(() => this.keep(tmp, counter.digest(), counter.size()), async (err) => {
       if (!out.closed) await new Promise<void>((r) => out.once('close', () => r())); // the file may be opened after the failure
       await rm(tmp, { force: true });
       throw err;

@@ -1,12 +1,12 @@
 // Content-addressed blobs in an S3-compatible bucket (BLOB_STORE=s3): objects `<prefix>blobs/<sha256>`.
 //
-// An upload streams through the same hashing, counting transform as the disk store into a
+// An upload streams through the hashing, counting transform shared with the disk store (hashing.ts) into a
 // temporary object `<prefix>tmp/<uuid>` (lib-storage's Upload: multipart for large bodies, never
 // the whole file in memory), then is copied to its content address and the temporary object is
 // deleted; a failed upload aborts the multipart upload and deletes what was written. Reads are
 // GETs (ranged when asked); there is no local file, so image readers use `open`.
-import { randomUUID, createHash } from 'node:crypto';
-import { Transform, PassThrough, type Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   S3Client, GetObjectCommand, HeadObjectCommand, CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand,
@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
-import { tooLarge } from '../core/errors.ts';
+import { hashingCounter } from './hashing.ts';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -46,30 +46,21 @@ export class S3BlobStore implements BlobStore {
   /** The pipeline is attached to `source` before anything is awaited (as in the disk store). */
   put(source: Readable, limitBytes: number): Promise<StoredBlob> {
     const tmpKey = `${this.prefix}tmp/${randomUUID()}`;
-    const hash = createHash('sha256');
-    let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        size += chunk.length;
-        if (size > limitBytes) return cb(tooLarge(`the upload is larger than the limit of ${limitBytes} bytes`, { limit: limitBytes }));
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-    });
+    const counter = hashingCounter(limitBytes);
     const body = new PassThrough();
-    const piped = pipeline(source, counter, body);
+    const piped = pipeline(source, counter.stream, body);
     const upload = new Upload({ client: this.s3, params: { Bucket: this.bucket, Key: tmpKey, Body: body } });
     const uploaded = upload.done();
     // a failed upload stops reading the body: end the pipeline too instead of stalling on backpressure
     uploaded.catch((e) => body.destroy(e));
     return piped.then(() => uploaded).then(async () => {
-      const digest = hash.digest('hex');
+      const digest = counter.digest();
       try {
         await this.s3.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.keyOf(digest), CopySource: `${this.bucket}/${encodeURI(tmpKey)}` }));
       } finally {
         await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: tmpKey })).catch(() => undefined);
       }
-      return { hash: digest, size };
+      return { hash: digest, size: counter.size() };
     }, async (err) => {
       await upload.abort().catch(() => undefined);
       await uploaded.catch(() => undefined);
