@@ -14,6 +14,8 @@ const ASSETS = Number(process.env.BENCH_CONSOLE_ASSETS ?? 10_000);
 /** real images uploaded first (their names sort first, so the first screen is all thumbnails) */
 const IMAGES = 40;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+/** BENCH_CONSOLE_TRACE=1: print each visit's resource timeline (what the page waited for) */
+const TRACE = process.env.BENCH_CONSOLE_TRACE === '1';
 
 /** In the page: performance.now() once the tiles in view show their pictures, else false. A
  *  function, not a string: Playwright evaluates a string predicate with eval, which the console's
@@ -70,6 +72,12 @@ try {
     const ms = await page.waitForFunction(GRID_READY, undefined, { polling: 'raf', timeout: 30_000 }).then((h) => h.jsonValue() as Promise<number>);
     // the page and every resource not served from the browser's cache (transferSize 0)
     requests.push(await page.evaluate("1 + performance.getEntriesByType('resource').filter((e) => e.transferSize > 0).length") as number);
+    if (TRACE) {
+      const nav = await page.evaluate("JSON.stringify(performance.getEntriesByType('navigation').map((e) => [e.responseEnd, e.domContentLoadedEventEnd]))") as string;
+      const entries = JSON.parse(await page.evaluate("JSON.stringify(performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.responseEnd, e.transferSize]))") as string) as [string, number, number, number][];
+      console.log(`${fresh ? 'cold' : 'warm'} ${ms.toFixed(0)} ms; navigation [responseEnd, DCL] ${nav}`);
+      for (const [name, start, end, size] of entries) console.log(`  ${start.toFixed(0).padStart(5)} -> ${end.toFixed(0).padStart(5)} ${String(size).padStart(7)} ${name.replace(env.url, '').slice(0, 110)}`);
+    }
     await page.close();
     await ctx?.close();
     return ms;

@@ -760,6 +760,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dam/p/{project}/transforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** assetlib extension: the renditions a list of files already has for one options path (nothing is rendered; pending: ask dam/transform) */
+        post: operations["damTransforms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dam/p/{project}/unpublish/{file}": {
         parameters: {
             query?: never;
@@ -12229,6 +12246,228 @@ export interface operations {
                         result: {
                             filename: string;
                             public_url: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description bad input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: Record<string, never>;
+                        result: {
+                            code: number;
+                            info: {
+                                [key: string]: unknown;
+                            };
+                            message: string;
+                        };
+                        /** @enum {boolean} */
+                        success: false;
+                    };
+                };
+            };
+            /** @description missing or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: Record<string, never>;
+                        result: {
+                            code: number;
+                            info: {
+                                [key: string]: unknown;
+                            };
+                            message: string;
+                        };
+                        /** @enum {boolean} */
+                        success: false;
+                    };
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: Record<string, never>;
+                        result: {
+                            code: number;
+                            info: {
+                                [key: string]: unknown;
+                            };
+                            message: string;
+                        };
+                        /** @enum {boolean} */
+                        success: false;
+                    };
+                };
+            };
+            /** @description not found or not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: Record<string, never>;
+                        result: {
+                            code: number;
+                            info: {
+                                [key: string]: unknown;
+                            };
+                            message: string;
+                        };
+                        /** @enum {boolean} */
+                        success: false;
+                    };
+                };
+            };
+            /** @description too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: Record<string, never>;
+                        result: {
+                            code: number;
+                            info: {
+                                [key: string]: unknown;
+                            };
+                            message: string;
+                        };
+                        /** @enum {boolean} */
+                        success: false;
+                    };
+                };
+            };
+            /** @description refused by a rule, or not found (Unicat) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: Record<string, never>;
+                        result: {
+                            code: number;
+                            info: {
+                                [key: string]: unknown;
+                            };
+                            message: string;
+                        };
+                        /** @enum {boolean} */
+                        success: false;
+                    };
+                };
+            };
+            /** @description too many failed authentications */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: Record<string, never>;
+                        result: {
+                            code: number;
+                            info: {
+                                [key: string]: unknown;
+                            };
+                            message: string;
+                        };
+                        /** @enum {boolean} */
+                        success: false;
+                    };
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: Record<string, never>;
+                        result: {
+                            code: number;
+                            info: {
+                                [key: string]: unknown;
+                            };
+                            message: string;
+                        };
+                        /** @enum {boolean} */
+                        success: false;
+                    };
+                };
+            };
+        };
+    };
+    damTransforms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description storage pathnames "<gid>~<version>.<ext>" (at most 1000) */
+                    files: string[];
+                    /** @description a dam/transform options path, e.g. width=320/type=webp/q=80 (no force) */
+                    options: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            [key: string]: unknown;
+                        };
+                        result: {
+                            /** @description by storage pathname as sent */
+                            transforms: {
+                                [key: string]: {
+                                    filename: string;
+                                    filesize: number;
+                                    height: number | null;
+                                    mime: string;
+                                    public_url: string;
+                                    /** @enum {string} */
+                                    status: "ready";
+                                    width: number | null;
+                                } | {
+                                    public_url: null;
+                                    /** @enum {string} */
+                                    status: "pending";
+                                } | {
+                                    public_url: null;
+                                    reason: string;
+                                    /** @enum {string} */
+                                    status: "unavailable";
+                                    version?: number;
+                                };
+                            };
                         };
                         /** @enum {boolean} */
                         success: true;

@@ -11,7 +11,8 @@ import { feedPage, feedProjectPage } from './feed/read.ts';
 import { searchCount, searchPage } from './search/search.ts';
 import { insertLibrary, trashLibraryRow, updateLibraryRow } from './libraries/libraries.ts';
 import { shareUsers, upsertShares } from './libraries/sharing.ts';
+import { renditionLookup } from './media/renditions.ts';
 
 export const STATEMENTS: Statement<any, unknown>[] = [actorQuery, addMembers, removeMembers, resolveSelection, selectionPage, ...JOB_STATEMENTS,
   trashBatch, restoreBatch, purgeStatement, moveClassify, moveNested, moveTops, feedPage, feedProjectPage, searchPage, searchCount,
-  insertLibrary, updateLibraryRow, trashLibraryRow, shareUsers, upsertShares];
+  insertLibrary, updateLibraryRow, trashLibraryRow, shareUsers, upsertShares, renditionLookup];

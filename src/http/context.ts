@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import type { ActorCache } from '../core/actor-cache.ts';
+import type { Prerenderer } from '../core/media/prerender.ts';
 
 export interface AppContext {
   db: pg.Pool;
@@ -10,4 +11,6 @@ export interface AppContext {
   blobs: BlobStore;
   /** JWT actors cached in memory, dropped on every auth change (src/core/actor-cache.ts); absent: no cache */
   actors?: ActorCache;
+  /** renditions rendered in the background after uploads (MEDIA_PRERENDER; src/core/media/prerender.ts); absent: none */
+  prerender?: Prerenderer;
 }

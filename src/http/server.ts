@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../db/database.ts';
 import { buildApp } from './app.ts';
 import { openBlobStore } from '../storage/open-store.ts';
 import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
+import { createPrerenderer, type Prerenderer } from '../core/media/prerender.ts';
 import { attachSyncSocket } from '../dialects/unicat/sync-socket.ts';
 import { ensureDemo } from '../core/demo.ts';
 import { retentionPolicy, startRetention } from '../core/feed/retention.ts';
@@ -23,6 +24,8 @@ export interface RunningServer {
   /** The demo project created on this start (first start on an empty database), if any. */
   demo?: { projectGid: string; email: string; apiKey: string };
   actors: ActorCache;
+  /** background renders after uploads (tests await prerender.idle()) */
+  prerender: Prerenderer;
   close(): Promise<void>;
 }
 
@@ -58,7 +61,11 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   await sweep();
   const actors = new ActorCache(db.pool);
   await actors.start();
-  const ctx = { db: db.pool, config, blobs, actors };
+  const prerender = createPrerenderer({ db: db.pool, blobs, renderConcurrency: config.mediaRenderConcurrency }, {
+    options: config.mediaPrerender,
+    onError: (err, f) => logger.debug({ err, asset: f.gid }, 'background render failed (it renders on first view)'),
+  });
+  const ctx = { db: db.pool, config, blobs, actors, prerender };
   const app = await buildApp(ctx, { logger: opts.quiet ? false : logger });
   let worker: WorkerHandle | undefined;
   try {
@@ -81,7 +88,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
 
   let closing: Promise<void> | undefined;
   return {
-    url, db, logger, demo, actors,
+    url, db, logger, demo, actors, prerender,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
@@ -89,6 +96,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
         await retention.stop();
         await sync.close();
         await app.close(); // stops accepting, waits for in-flight requests
+        await prerender.close(); // drops the queue, waits for the render running
         await actors.stop();
         await db.close();
       })();

@@ -9,7 +9,8 @@ import { dam, fetchBytes, jpeg, storagePath, uploadFile } from './dam-helpers.ts
 
 let t: TestServer; let f: Fixture; let c: UnicatClient; let root: string;
 beforeAll(async () => {
-  t = await startTestServer();
+  // no background renders after uploads (MEDIA_PRERENDER): these tests count links
+  t = await startTestServer({ mediaPrerender: '' });
   f = await createFixture(t.db, { owner: 'owner', viewer: 'viewer' });
   c = new UnicatClient(t.url, f.projectGid);
   await c.auth(f.users.owner.key);

@@ -13,7 +13,8 @@ let t: TestServer; let f: Fixture; let c: UnicatClient; let root: string;
 let photo: any; // 800 x 600 gradient JPEG: red = x, green = y
 
 beforeAll(async () => {
-  t = await startTestServer();
+  // no background renders after uploads (MEDIA_PRERENDER): these tests count renders, links and blobs
+  t = await startTestServer({ mediaPrerender: '' });
   f = await createFixture(t.db, { owner: 'owner', viewer: 'viewer' });
   c = new UnicatClient(t.url, f.projectGid);
   await c.auth(f.users.owner.key);
@@ -163,7 +164,7 @@ describe('caching', () => {
   });
 
   it('identical requests on two servers over one database render once (the database lock, not process memory)', async () => {
-    const t2 = await startTestServer({ databaseUrl: t.config.databaseUrl, dataDir: t.dataDir });
+    const t2 = await startTestServer({ databaseUrl: t.config.databaseUrl, dataDir: t.dataDir, mediaPrerender: '' });
     try {
       const a = await uploadFile(c, root, 'two-servers.jpg', await jpeg(1600, 1200));
       const c2 = new UnicatClient(t2.url, f.projectGid);

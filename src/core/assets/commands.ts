@@ -11,6 +11,7 @@ import { invalid } from '../errors.ts';
 import { assetIdByGid, assetIdByPathname, loadAssetRows, normalizePathname, parentIdOf, type AssetRow } from './read.ts';
 import { createFile, createFolder, replaceFile } from './create.ts';
 import { probeUpload } from '../media/probe.ts';
+import type { Prerenderer } from '../media/prerender.ts';
 import { updateAsset, type AssetUpdate } from './update.ts';
 import { moveSubtrees } from './move.ts';
 import { purgeSubtree, removeOrphanBlobs, restoreSubtrees, throwIfFailed, trashSubtrees } from './trash.ts';
@@ -50,7 +51,13 @@ export interface Upload { fields: Record<string, string>; blob: StoredBlob; file
  * its wire format, which streams the content into the blob store; it runs only once the caller may
  * write (a viewer's bytes are never stored). A failure discards the blob.
  */
-export async function uploadCommand(db: pg.Pool, blobs: BlobStore, actor: Actor, read: () => Promise<Upload>): Promise<Answer<'parent' | 'asset'>> {
+/** After an upload commits: its renditions rendered in the background (MEDIA_PRERENDER), if given. */
+function prerenderNew(prerender: Prerenderer | undefined, actor: Actor, a: Answer<string>, assetGid: string | null): void {
+  const row = a.rows.find((r) => r.gid === assetGid);
+  if (prerender && row) prerender.enqueue(actor, [{ gid: row.gid, version: row.version, mime: row.mime }]);
+}
+
+export async function uploadCommand(db: pg.Pool, blobs: BlobStore, actor: Actor, read: () => Promise<Upload>, prerender?: Prerenderer): Promise<Answer<'parent' | 'asset'>> {
   requirePermission(actor, 'asset.write');
   const up = await read();
   try {
@@ -60,7 +67,9 @@ export async function uploadCommand(db: pg.Pool, blobs: BlobStore, actor: Actor,
     else throw invalid('send parent or pathname (the parent folder)', { field: 'parent' });
     const probe = await probeUpload(blobs, up.blob, up.filename, up.mimetype);
     const id = await withTx(db, (tx) => createFile(tx, actor, parentId, up.filename, up.mimetype, up.blob, probe));
-    return await answer(db, actor, { parent: parentId, asset: id });
+    const a = await answer(db, actor, { parent: parentId, asset: id });
+    prerenderNew(prerender, actor, a, a.gids.asset);
+    return a;
   } catch (err) {
     await discardUpload(db, blobs, up.blob);
     throw err;
@@ -68,7 +77,7 @@ export async function uploadCommand(db: pg.Pool, blobs: BlobStore, actor: Actor,
 }
 
 /** assets/upload_update: new content for a file (`read` as for uploadCommand). A failure discards the new blob; success the old one when no longer used. */
-export async function replaceContentCommand(db: pg.Pool, blobs: BlobStore, actor: Actor, read: () => Promise<Upload>): Promise<Answer<'asset' | 'parent'>> {
+export async function replaceContentCommand(db: pg.Pool, blobs: BlobStore, actor: Actor, read: () => Promise<Upload>, prerender?: Prerenderer): Promise<Answer<'asset' | 'parent'>> {
   requirePermission(actor, 'asset.write');
   const up = await read();
   let oldHash: string | null;
@@ -87,7 +96,9 @@ export async function replaceContentCommand(db: pg.Pool, blobs: BlobStore, actor
   // the old content and its derived files (renditions), unless another asset still uses them
   const stale = [...staleHashes, ...(oldHash ? [oldHash] : [])].filter((h) => h !== up.blob.hash);
   await removeOrphanBlobs(db, blobs, stale);
-  return answer(db, actor, { asset: id, parent: await parentIdOf(db, actor.projectId, id) });
+  const a = await answer(db, actor, { asset: id, parent: await parentIdOf(db, actor.projectId, id) });
+  prerenderNew(prerender, actor, a, a.gids.asset);
+  return a;
 }
 
 /** assets/update: name, title, description, transforms. */

@@ -122,12 +122,12 @@ export async function assetRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   post('upload', A.upload, async (req) => {
-    const r = await uploadCommand(db, ctx.blobs, req.actor, () => readUpload(req, ctx));
+    const r = await uploadCommand(db, ctx.blobs, req.actor, () => readUpload(req, ctx), ctx.prerender);
     return ok({ parent: r.gids.parent, asset: r.gids.asset }, dataOf(r.rows));
   });
 
   post('upload_update', A.uploadUpdate, async (req) => {
-    const r = await replaceContentCommand(db, ctx.blobs, req.actor, () => readUpload(req, ctx));
+    const r = await replaceContentCommand(db, ctx.blobs, req.actor, () => readUpload(req, ctx), ctx.prerender);
     return ok({ asset: r.gids.asset }, dataOf(r.rows));
   });
 

@@ -10,6 +10,7 @@ import { mediaInfo } from '../../core/media/source.ts';
 import { publishOriginal, unpublishOriginal } from '../../core/media/links.ts';
 import { Dam } from './schemas.ts';
 import { transformAsset } from '../../core/media/transform.ts';
+import { findRenditions } from '../../core/media/renditions.ts';
 
 type Params = { project: string; file: string; '*'?: string };
 
@@ -43,6 +44,17 @@ export async function damRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     const r = await transformAsset(deps, req.actor, req.params.file, req.params['*']);
     return ok({ public_url: mediaUrl(ctx, req, r.token, r.filename), filename: r.filename, width: r.width, height: r.height, mime: r.mime, filesize: r.size });
   };
+  // assetlib extension: the renditions a page of files already has (one call for a list view)
+  app.post<{ Params: { project: string }; Body: { files: unknown; options: unknown } }>('/:project/transforms', { schema: Dam.transforms }, async (req) => {
+    const found = await findRenditions(ctx.db, req.actor, req.body.files, req.body.options);
+    const transforms: Record<string, unknown> = {};
+    for (const [file, a] of found) {
+      transforms[file] = a.status === 'ready'
+        ? { status: a.status, public_url: mediaUrl(ctx, req, a.token, a.filename), filename: a.filename, width: a.width, height: a.height, mime: a.mime, filesize: a.size }
+        : { ...a, public_url: null };
+    }
+    return ok({ transforms });
+  });
   app.get<{ Params: Params }>('/:project/transform/:file', { schema: Dam.transform }, transform);
   app.get<{ Params: Params }>('/:project/transform/:file/*', { schema: Dam.transformWith }, transform);
 }

@@ -152,6 +152,21 @@ export const Dam = {
     operationId: 'damTransform', summary: 'A rendition (options in the path or the query) and its public URL', params: DamParams,
     response: r({ 200: ok(Type.Object({ public_url: Type.String(), filename: Type.String(), width: Type.Unknown(), height: Type.Unknown(), mime: Type.Unknown(), filesize: Type.Unknown() })) }),
   },
+  transforms: {
+    operationId: 'damTransforms', summary: 'assetlib extension: the renditions a list of files already has for one options path (nothing is rendered; pending: ask dam/transform)',
+    params: Type.Object({ project: Type.String() }),
+    body: Type.Object({
+      files: Type.Array(Type.String(), { description: 'storage pathnames "<gid>~<version>.<ext>" (at most 1000)' }),
+      options: Type.String({ description: 'a dam/transform options path, e.g. width=320/type=webp/q=80 (no force)' }),
+    }),
+    response: r({ 200: ok(Type.Object({
+      transforms: Type.Record(Type.String(), Type.Union([
+        Type.Object({ status: Type.Literal('ready'), public_url: Type.String(), filename: Type.String(), width: Type.Union([Type.Integer(), Type.Null()]), height: Type.Union([Type.Integer(), Type.Null()]), mime: Type.String(), filesize: Type.Integer() }),
+        Type.Object({ status: Type.Literal('pending'), public_url: Type.Null() }),
+        Type.Object({ status: Type.Literal('unavailable'), public_url: Type.Null(), reason: Type.String(), version: opt(Type.Integer()) }),
+      ]), { description: 'by storage pathname as sent' }),
+    })) }),
+  },
   transformWith: {
     operationId: 'damTransformWithOptions', summary: 'A rendition with options as path segments',
     params: Type.Object({ project: Type.String(), file: Type.String(), '*': Type.String() }),
