@@ -16,7 +16,8 @@ import { FolderPicker } from './FolderPicker.tsx';
 import { LibraryPicker } from './LibraryPicker.tsx';
 import { removeFromLibrary, libraryMembers } from './libraries.ts';
 import { count as fmtCount } from './format.ts';
-import type { Asset } from './types.ts';
+import type { Asset, AssetPage } from './types.ts';
+import { primeThumbnails } from './media.ts';
 
 type Dialog = null | 'newFolder' | 'rename' | 'move' | 'delete' | 'library' | 'purge' | 'remove';
 
@@ -34,10 +35,12 @@ export function AssetScreen({ route, root, layout, onLayout, onFocusAsset, libra
   const key = route.kind === 'folder' ? `f:${route.gid ?? 'home'}` : route.kind === 'search' ? `s:${JSON.stringify(spec)}` : route.kind === 'library' ? `l:${route.id}` : 'trash';
 
   const fetcher: Fetcher = useMemo(() => {
-    if (route.kind === 'folder') { const gid = route.gid; return (top, size) => api.children(gid, top, size); }
-    if (route.kind === 'search') return (top, size) => api.search(spec!, top, size);
-    if (route.kind === 'library') return (top, size) => libraryMembers(route.id, top, size);
-    return (top, size) => api.trash(top, size);
+    // each page's thumbnails are asked for as soon as the page arrives (one call)
+    const primed = (p: Promise<AssetPage>) => p.then((r) => { primeThumbnails(r.gids.map((g) => r.assets[g]).filter(Boolean)); return r; });
+    if (route.kind === 'folder') { const gid = route.gid; return (top, size) => primed(api.children(gid, top, size)); }
+    if (route.kind === 'search') return (top, size) => primed(api.search(spec!, top, size));
+    if (route.kind === 'library') return (top, size) => primed(libraryMembers(route.id, top, size));
+    return (top, size) => primed(api.trash(top, size));
   }, [key]); // the key names everything the fetcher reads
   const list = usePaged(key, fetcher);
   const [selection, setSelection] = useState<Selection>(emptySelection);

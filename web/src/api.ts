@@ -102,9 +102,29 @@ export async function signIn(email: string, apiKey: string): Promise<Session> {
 const page = (r: { result: any; data: any }, listKey: string, sizeKey: string): AssetPage =>
   ({ gids: r.result[listKey], total: r.result[sizeKey], assets: r.data.assets ?? {} });
 
-/** A folder's children (folders first, then by name); null: the root, by its pathname. */
-export const children = async (folder: string | null, top: number, size: number) =>
+/** Assets per page of a long list (paged.ts). */
+export const PAGE = 200;
+
+const readChildren = async (folder: string | null, top: number, size: number) =>
   page(await unicat('assets/children', { ...(folder ? { asset: folder } : { pathname: '/' }), 'page.top': top, 'page.size': size }), 'children', 'children.size');
+
+// A page asked for before the console renders (main.ts: the folder in the URL), taken by the
+// first children() call for it if it comes soon (a later one reads afresh).
+const early = new Map<string, { at: number; page: Promise<AssetPage> }>();
+export function prefetchChildren(folder: string | null, size: number): Promise<AssetPage> {
+  const p = readChildren(folder, 0, size);
+  p.catch(() => undefined); // whoever takes it sees the error
+  early.set(`${folder}|0|${size}`, { at: Date.now(), page: p });
+  return p;
+}
+
+/** A folder's children (folders first, then by name); null: the root, by its pathname. */
+export const children = (folder: string | null, top: number, size: number): Promise<AssetPage> => {
+  const k = `${folder}|${top}|${size}`;
+  const e = early.get(k);
+  early.delete(k);
+  return e && Date.now() - e.at < 10_000 ? e.page : readChildren(folder, top, size);
+};
 
 export interface SearchSpec { language: string; q: string; filter: unknown }
 export const search = async (spec: SearchSpec, top: number, size: number) =>

@@ -3,7 +3,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Asset, AssetPage } from './types.ts';
 
-export const PAGE = 200;
+import { PAGE } from './api.ts';
+
+export { PAGE };
 
 export type Fetcher = (top: number, size: number) => Promise<AssetPage>;
 

@@ -1,8 +1,8 @@
+// The console's React tree, loaded by main.ts once the first page of the folder is on its way.
 import { Component, StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { notifyError } from './notify.ts';
-import './styles.css';
 
 /** A rendering error shows what happened and a way out, never a blank page. */
 class Boundary extends Component<{ children: ReactNode }, { error: Error | null }> {
