@@ -146,9 +146,19 @@ export async function renewLease(pool: pg.Pool, jobId: number, worker: string, l
   return (await pool.query(text, values)).rowCount === 1;
 }
 
+export const releaseStatement = defineStatement<{ jobId: number; me: string }, never>({
+  name: 'job-release',
+  summary: 'give a job back on a graceful stop (if this worker still holds it): another worker may claim it at once',
+  render: (p) => ({
+    text: `UPDATE jobs SET locked_by = NULL, lease_until = NULL WHERE id = $1 AND locked_by = $2 AND status = 'processing'`,
+    values: [p.jobId, p.me],
+  }),
+  samples: [{ label: 'a stopping worker', params: { jobId: 7, me } }],
+});
+
 /** Gives a job back (graceful stop): another worker may claim it at once. */
 export async function releaseJob(pool: pg.Pool, jobId: number, worker: string): Promise<void> {
-  await pool.query(`UPDATE jobs SET locked_by = NULL, lease_until = NULL WHERE id = $1 AND locked_by = $2 AND status = 'processing'`, [jobId, worker]);
+  await run(pool, releaseStatement, { jobId, me: worker });
 }
 
 export const finishStatement = defineStatement<{ jobId: number; status: 'done' | 'rejected'; info: JobInfo }, { dropped: number }>({
@@ -237,10 +247,20 @@ export async function recordBatch(tx: Db, p: { jobId: number; from: number; last
   await run(tx, progressStatement, p);
 }
 
+export const markMaterialisedStatement = defineStatement<{ jobId: number; info: JobInfo }, never>({
+  name: 'job-materialised',
+  summary: 'after materialising: the job is materialized, with its first progress (its event follows)',
+  render: (p) => ({
+    text: 'UPDATE jobs SET materialized = true, info = $2::jsonb, updated_on = clock_timestamp() WHERE id = $1',
+    values: [p.jobId, JSON.stringify(p.info)],
+  }),
+  samples: [{ label: 'materialised 20,000 items, one gid not found', params: { jobId: 7, info: { total: 20001, remaining: 20000, done: 0, failed: { not_found: 1 } } } }],
+});
+
 /** After materialising: the job is materialized, with its first progress. */
 export async function markMaterialised(tx: Db, jobId: number, info: JobInfo): Promise<void> {
-  await tx.query('UPDATE jobs SET materialized = true, info = $2::jsonb, updated_on = clock_timestamp() WHERE id = $1', [jobId, JSON.stringify(info)]);
+  await run(tx, markMaterialisedStatement, { jobId, info });
 }
 
-export const JOB_STATEMENTS = [insertJob, jobEvent, jobByToken, cancelJobRow, claimStatement, leaseStatement, finishStatement,
-  materialiseStatement, takeBatchStatement, progressStatement];
+export const JOB_STATEMENTS = [insertJob, jobEvent, jobByToken, cancelJobRow, claimStatement, leaseStatement, releaseStatement, finishStatement,
+  materialiseStatement, markMaterialisedStatement, takeBatchStatement, progressStatement];
