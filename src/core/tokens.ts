@@ -59,9 +59,28 @@ function claimsOf(payload: Record<string, unknown>): TokenClaims {
 /** The refusal of a genuine (well-signed) but expired JWT: carries its claims, so that a caller can say "revoked" when its key is. */
 export type ExpiredJwtError = CoreError & { expiredClaims?: TokenClaims };
 
+/**
+ * Tokens whose signature was checked, with their claims: a client sends the same token on every
+ * call until it is renewed (RENEW_AFTER_SECONDS), and checking the HMAC again cost a fifth of the
+ * server's CPU under a load of small authenticated reads (WebCrypto's verify job and jose around
+ * it). Keyed by the whole token (its signature included) and the secret, so only a token this
+ * process verified with this secret is ever found; a hit is used only before its `exp`, by the
+ * rule jose applies (expired once `exp <= now` in whole seconds), so an expired token always goes
+ * to jose and gets its error. Revocation does not depend on this: the key and membership are
+ * checked on every call after the token (src/core/keys.ts, src/core/actor-cache.ts). Our tokens
+ * carry no `nbf`. Bounded: emptied when full.
+ */
+const verified = new Map<string, { jwtSecret: string; claims: TokenClaims }>();
+const MAX_VERIFIED = 10_000;
+
 export async function verifyJwt(token: string, jwtSecret: string | undefined): Promise<TokenClaims> {
+  const hit = verified.get(token);
+  if (hit && hit.jwtSecret === jwtSecret && Math.floor(Date.now() / 1000) < hit.claims.exp) return hit.claims;
   try {
-    return claimsOf((await jwtVerify(token, await secret(jwtSecret), { algorithms: ['HS256'] })).payload);
+    const claims = Object.freeze(claimsOf((await jwtVerify(token, await secret(jwtSecret), { algorithms: ['HS256'] })).payload));
+    if (verified.size >= MAX_VERIFIED) verified.clear();
+    verified.set(token, { jwtSecret: jwtSecret!, claims });
+    return claims;
   } catch (e: any) {
     if (e?.code !== 'ERR_JWT_EXPIRED') throw unauthenticated('the JWT is not valid');
     const err: ExpiredJwtError = unauthenticated('the JWT has expired');
