@@ -1,5 +1,6 @@
-// In-process cache of JWT actors: (key id, user gid) -> the Actor row, so that an authenticated
-// read costs one database round trip (its own statement) instead of two.
+// In-process cache of JWT actors: (key id, user gid) -> the Actor row, and of the active keys of
+// a user for Uplynk's HMAC signatures (user gid -> keys with their actors), so that an
+// authenticated read or one-asset add costs one database round trip (its own statement).
 //
 // It is only trusted while it hears every change: the cache LISTENs on 'assetlib_auth' (sent at
 // commit by triggers on api_keys, memberships, users and projects, migration 007) on a dedicated
@@ -11,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Db } from '../db/pool.ts';
-import { actorRowForKeyId, checkActorRow, type Actor, type ActorRow } from './keys.ts';
+import { actorRowForKeyId, checkActorRow, keyActorsOfUser, type Actor, type ActorRow, type KeyActor } from './keys.ts';
 
 const MAX_ENTRIES = 10_000;
 /** Entries are also dropped after this long, bounding the damage of a notification that never came. */
@@ -26,6 +27,7 @@ export function invalidateActorCaches(): void {
 
 export class ActorCache extends EventEmitter {
   private entries = new Map<string, { row: ActorRow; at: number }>();
+  private userKeys = new Map<string, { keys: KeyActor[]; at: number }>();
   private generation = 0;
   private listening = false;
   private client: pg.Client | undefined;
@@ -80,6 +82,7 @@ export class ActorCache extends EventEmitter {
   clear(): void {
     this.generation++;
     this.entries.clear();
+    this.userKeys.clear();
   }
 
   /** The actor of a JWT's claims on a project path (same checks and errors as actorForUser). */
@@ -98,5 +101,27 @@ export class ActorCache extends EventEmitter {
       this.entries.set(k, { row, at: Date.now() });
     }
     return checkActorRow(row, projectGid);
+  }
+
+  /**
+   * The active keys of a user with their actors (keyActorsOfUser), for Uplynk's signatures. A
+   * cached list is used only when `usable` accepts it (a key of it verifies the signature and
+   * acts for a member): the triggers announce updates and deletes, not inserts, so a key or a
+   * membership added since the list was read is found by asking the database again.
+   */
+  async keyActorsOfUser(db: Db, userGid: string, usable: (keys: KeyActor[]) => boolean): Promise<KeyActor[]> {
+    const e = this.listening ? this.userKeys.get(userGid) : undefined;
+    if (e && Date.now() - e.at < TTL_MS && usable(e.keys)) {
+      this.hits++;
+      return e.keys;
+    }
+    this.misses++;
+    const gen = this.generation;
+    const keys = await keyActorsOfUser(db, userGid);
+    if (this.listening && gen === this.generation) {
+      if (this.userKeys.size >= MAX_ENTRIES) this.userKeys.clear();
+      this.userKeys.set(userGid, { keys, at: Date.now() });
+    }
+    return keys;
   }
 }

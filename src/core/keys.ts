@@ -121,7 +121,9 @@ export async function actorForKeyId(db: Db, keyId: number, userGid: string): Pro
  * user has left the key's project), for verifying HMAC signatures made with the key itself
  * (Uplynk's msg/sig). One query.
  */
-export async function keyActorsOfUser(db: Db, userGid: string): Promise<{ key: string; actor: Omit<Actor, 'role'> & { role: Role | null } }[]> {
+export interface KeyActor { key: string; actor: Omit<Actor, 'role'> & { role: Role | null } }
+
+export async function keyActorsOfUser(db: Db, userGid: string): Promise<KeyActor[]> {
   const rows = await run(db, actorQuery, { by: 'user_keys', userGid });
   return rows.map(({ key_sealed, ...actor }) => ({ key: unsealKey(key_sealed!), actor }));
 }

@@ -54,8 +54,13 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   const strict = ctx.config.uplynkAuth === 'strict';
   if (strict) checkBinding(claims, req);
   const given = Buffer.from(sig.toLowerCase(), 'hex');
-  for (const { key, actor } of await keyActorsOfUser(ctx.db, owner)) {
-    if (!timingSafeEqual(createHmac('sha256', key).update(msg).digest(), given)) continue;
+  const signs = (key: string) => timingSafeEqual(createHmac('sha256', key).update(msg).digest(), given);
+  // the cached keys (src/core/actor-cache.ts) answer only a signature they verify for a member
+  const keys = ctx.actors
+    ? await ctx.actors.keyActorsOfUser(ctx.db, owner, (list) => list.some((k) => k.actor.role && signs(k.key)))
+    : await keyActorsOfUser(ctx.db, owner);
+  for (const { key, actor } of keys) {
+    if (!signs(key)) continue;
     if (strict && !(await useSignatureOnce(ctx.db, given, ts + MAX_SKEW_SECONDS))) {
       throw unauthenticated('this signature was already used: in strict mode each request needs its own signature (sign every call; two calls in the same second need a distinct msg._nonce)');
     }
