@@ -69,6 +69,8 @@ export const actorQuery = defineStatement<ActorBy, ActorRow>({
       };
     }
   },
+  // a probe by key: the same plan whatever the values, planned once per connection
+  prepare: () => true,
   samples: [
     { label: 'an api key (Unicat auth, Oracle Basic)', params: { by: 'key_hash', keyHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } },
     { label: 'a JWT (key id and user)', params: { by: 'key_id', keyId: 7, userGid: '6f1c2a8e-0000-4000-8000-000000000002' } },

@@ -2,6 +2,7 @@
 // parameters (P) and rows (R), and a few sample inputs. The SQL each sample renders is committed
 // under src/db/queries/<name>.sql (`npm run queries` writes them); tests/statements/snapshots.test.ts
 // fails when the committed text no longer matches, so a reviewer sees the SQL a change produces.
+import { createHash } from 'node:crypto';
 import type { Db } from './pool.ts';
 
 export interface Rendered { text: string; values: unknown[] }
@@ -12,6 +13,11 @@ export interface Statement<P, R> {
   /** what it does, in a line (the file's header) */
   summary: string;
   render(params: P): Rendered;
+  /**
+   * Run as a named prepared statement (preparedQuery) for these params: only for statements
+   * whose plan does not depend on the values (small probes by key), see preparedQuery.
+   */
+  prepare?: (params: P) => boolean;
   /** inputs whose rendered SQL is committed */
   samples: { label: string; params: P }[];
   /** the row type, for run(); never set at run time */
@@ -25,7 +31,27 @@ export function defineStatement<P, R>(s: Omit<Statement<P, R>, 'row'>): Statemen
 /** Runs a statement; its rows typed. */
 export async function run<P, R>(db: Db, st: Statement<P, R>, params: P): Promise<R[]> {
   const { text, values } = st.render(params);
+  if (st.prepare?.(params)) return (await preparedQuery(db, text, values)).rows as R[];
   return (await db.query(text, values)).rows as R[];
+}
+
+const preparedNames = new Map<string, string>();
+
+/**
+ * Runs `text` as a named prepared statement: each connection parses it once, and after five runs
+ * PostgreSQL keeps a generic plan instead of planning again (planning the one-asset read took
+ * 0.5 ms of PostgreSQL's CPU against 0.3 ms to execute it; named, a sequential read took a third
+ * of the time). Only for statements whose best plan is the same whatever the values: small sets
+ * of keys probed through an index. A connection keeps every statement it prepared, so only a
+ * few fixed texts may come here (the name is a hash of the text).
+ */
+export function preparedQuery(db: Db, text: string, values: unknown[]) {
+  let name = preparedNames.get(text);
+  if (!name) {
+    name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    preparedNames.set(text, name);
+  }
+  return db.query({ name, text, values });
 }
 
 /** The committed text of a statement: each sample's SQL with its parameter values. */

@@ -1,6 +1,7 @@
 // Reading assets: lookups by gid and pathname, the row loader every dialect renders from,
 // children, worksheet and tree.
 import type { Db } from '../../db/pool.ts';
+import { preparedQuery } from '../../db/statement.ts';
 import type { Actor } from '../keys.ts';
 import { invalid, notFound } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
@@ -73,18 +74,20 @@ function rowsByKey(key: 'id' | 'gid'): string {
 }
 const ROWS_BY_ID = rowsByKey('id');
 const ROWS_BY_GID = rowsByKey('gid');
+/** Up to this many keys the rows are read by a prepared statement (its generic plan: index probes); more are planned each time. */
+const PREPARED_MAX = 100;
 
 
 /** Loads asset rows of a project by internal ids or gids, in tree order then name. */
 export async function loadAssetRows(db: Db, projectId: number, by: { ids?: number[]; gids?: string[] }): Promise<AssetRow[]> {
   if (by.ids) {
     if (by.ids.length === 0) return [];
-    const { rows } = await db.query(ROWS_BY_ID, [projectId, by.ids]);
+    const { rows } = by.ids.length <= PREPARED_MAX ? await preparedQuery(db, ROWS_BY_ID, [projectId, by.ids]) : await db.query(ROWS_BY_ID, [projectId, by.ids]);
     return rows;
   }
   const gids = by.gids ?? [];
   if (gids.length === 0) return [];
-  const { rows } = await db.query(ROWS_BY_GID, [projectId, gids]);
+  const { rows } = gids.length <= PREPARED_MAX ? await preparedQuery(db, ROWS_BY_GID, [projectId, gids]) : await db.query(ROWS_BY_GID, [projectId, gids]);
   return rows;
 }
 
