@@ -41,10 +41,18 @@ export function healthRoutes(app: FastifyInstance, db: pg.Pool): void {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
   const requests = new Counter({ name: 'assetlib_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [register] });
-  app.addHook('onResponse', async (req, reply) => {
-    const labels = { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) };
-    http.observe(labels, reply.elapsedTime / 1000);
-    requests.inc(labels);
+  // the bound children of each (route, method, status), found once: prom-client hashes a labels
+  // object on every observe (a finite set: routes x methods x statuses). A synchronous hook.
+  const bound = new Map<string, { h: ReturnType<typeof http.labels>; c: ReturnType<typeof requests.labels> }>();
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const status = String(reply.statusCode);
+    const k = `${route}\u0000${req.method}\u0000${status}`;
+    let b = bound.get(k);
+    if (!b) { b = { h: http.labels(route, req.method, status), c: requests.labels(route, req.method, status) }; bound.set(k, b); }
+    b.h.observe(reply.elapsedTime / 1000);
+    b.c.inc();
+    done();
   });
   new Gauge({
     name: 'assetlib_db_pool_connections', help: 'database pool connections by state (in_use, idle, waiting)', labelNames: ['state'], registers: [register],

@@ -49,9 +49,11 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream) {
  * sent): bound in onSend, after every dialect's authentication has set req.actor.
  */
 export function logRequestContext(app: FastifyInstance): void {
-  app.addHook('onSend', async (req, reply, payload) => {
+  // no logger (LOG_LEVEL silent, benches): nothing to bind
+  if (app.log.level === 'silent' || !app.log.level) return;
+  app.addHook('onSend', (req, reply, payload, done) => {
     const actor = (req as FastifyRequest & { actor?: { userGid: string; projectGid: string } | null }).actor;
     reply.log = reply.log.child({ route: req.routeOptions.url ?? 'unmatched', ...(actor ? { user: actor.userGid, project: actor.projectGid } : {}) });
-    return payload;
+    done(null, payload);
   });
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import { actorForUser, type Actor } from '../../core/keys.ts';
-import { renewedJwt, verifyJwt } from '../../core/tokens.ts';
+import { renewedJwt, reuseSeconds, verifyJwt, type TokenClaims } from '../../core/tokens.ts';
 import { unauthenticated, forbidden } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
 
@@ -11,10 +11,12 @@ declare module 'fastify' {
   interface FastifyRequest { actor: Actor }
 }
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
 export function bearerToken(req: FastifyRequest): string {
   const h = req.headers.authorization;
   if (!h) throw unauthenticated('missing JWT');
-  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  const m = BEARER.exec(h);
   if (!m) throw unauthenticated('the Authorization header must be "Bearer <JWT>"');
   return m[1];
 }
@@ -30,14 +32,18 @@ export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { re
     // an unknown call is a 404 whoever asks (Unicat routes before it authenticates)
     if (req.is404 || req.routeOptions.config?.public) return;
     const token = bearerToken(req);
-    const claims = await app.guardAuth(req, reply, () => verifyJwt(token, ctx.config.jwtSecret));
-    const projectGid = normalizeId((req.params as { project?: string }).project);
-    if (!projectGid) throw forbidden('not a member of this project');
-    req.actor = await app.guardAuth(req, reply, () => (ctx.actors
-      ? ctx.actors.actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid)
-      : actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid)));
+    let claims: TokenClaims | undefined;
+    req.actor = await app.guardAuth(req, reply, async () => {
+      claims = await verifyJwt(token, ctx.config.jwtSecret);
+      const projectGid = normalizeId((req.params as { project?: string }).project);
+      if (!projectGid) throw forbidden('not a member of this project');
+      return ctx.actors
+        ? ctx.actors.actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid)
+        : actorForUser(ctx.db, claims.keyId, claims.userGid, projectGid);
+    });
     if (opts.refresh === false) return;
     // a token younger than RENEW_AFTER_SECONDS goes back as it came (docs/dialects/unicat.md)
-    reply.header('Authorization', await renewedJwt(token, claims, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+    const ttl = ctx.config.jwtTtlSeconds;
+    reply.header('Authorization', Date.now() / 1000 - claims!.iat < reuseSeconds(ttl) ? token : await renewedJwt(token, claims!, ttl, ctx.config.jwtSecret));
   });
 }
