@@ -3,7 +3,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -32,8 +33,10 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
  * What went wrong in a page: uncaught errors, and Content-Security-Policy violations (the
  * console's reports and the page's securitypolicyviolation events). Call before the first goto.
  */
-export async function watchPage(page: Page): Promise<{ pageErrors: string[]; cspReports: string[] }> {
-  const w = { pageErrors: [] as string[], cspReports: [] as string[] };
+export interface PageWatch { pageErrors: string[]; cspReports: string[] }
+
+export async function watchPage(page: Page): Promise<PageWatch> {
+  const w: PageWatch = { pageErrors: [], cspReports: [] };
   page.on('pageerror', (e) => w.pageErrors.push(e.message));
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) w.cspReports.push(m.text()); });
   await page.exposeFunction('reportCspViolation', (v: string) => { w.cspReports.push(v); });
@@ -52,3 +55,34 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 export type { Browser };
+
+/** A page in a fresh browser profile, watched (watchPage) from before its first navigation. */
+export async function openWatchedPage(opts: Parameters<typeof launchBrowser>[0] = {}): Promise<{ b: TestBrowser; page: Page; watch: PageWatch }> {
+  const b = await launchBrowser(opts);
+  const page = await b.browser.newPage();
+  const watch = await watchPage(page);
+  return { b, page, watch };
+}
+
+/**
+ * The console's sign-in as a person does it, shared by the browser tests: a wrong key first (the
+ * refusal is a readable message and the form stays; `onRefused` runs while it shows, e.g. for a
+ * screenshot), then the right key, until `landmark` (an item of the home folder) is listed and the
+ * live feed is connected.
+ */
+export async function signInThroughForm(page: Page, url: string, user: { email: string; key: string }, opts: {
+  wrongKey: string; landmark: Locator; onRefused?: () => Promise<void>;
+}): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('API key').fill(opts.wrongKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'unknown email or API key' });
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toContain('unknown email or API key');
+  await opts.onRefused?.();
+  await page.getByLabel('API key').fill(user.key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await opts.landmark.waitFor();
+  await page.locator('.feed.live').waitFor();
+}

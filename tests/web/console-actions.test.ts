@@ -7,14 +7,14 @@ import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
-import { launchBrowser, screenshot, watchPage, type TestBrowser } from './browser.ts';
+import { openWatchedPage, screenshot, signInThroughForm, type PageWatch, type TestBrowser } from './browser.ts';
 
 let t: TestServer;
 let fx: Fixture;
 let b: TestBrowser;
 let page: Page;
 let uc: UnicatClient;
-let watch: Awaited<ReturnType<typeof watchPage>>;
+let watch: PageWatch;
 const gids: Record<string, string> = {};
 let redApple: Buffer;
 
@@ -56,9 +56,7 @@ beforeAll(async () => {
     expect(r.status).toBe(200);
     gids[f.name] = r.body.result.asset;
   }
-  b = await launchBrowser();
-  page = await b.browser.newPage();
-  watch = await watchPage(page);
+  ({ b, page, watch } = await openWatchedPage());
 });
 
 afterAll(async () => {
@@ -68,15 +66,7 @@ afterAll(async () => {
 
 describe('the console in a browser: errors, search, download, move, keyboard, trash', () => {
   it('signs in (a wrong key first: a readable message, the form stays)', async () => {
-    await page.goto(t.url);
-    await page.getByLabel('Email').fill(fx.users.owner.email);
-    await page.getByLabel('API key').fill('al_not_a_key');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: 'unknown email or API key' }).waitFor();
-    await page.getByLabel('API key').fill(fx.users.owner.key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await item('work').waitFor();
-    await page.locator('.feed.live').waitFor();
+    await signInThroughForm(page, t.url, fx.users.owner, { wrongKey: 'al_not_a_key', landmark: item('work') });
   });
 
   it('shows server errors as readable messages: an unknown folder, a name already taken', async () => {

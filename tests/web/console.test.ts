@@ -13,7 +13,7 @@ import { startTestServer, createFixture, type TestServer, type Fixture } from '.
 import { seedFolder, seedFiles } from '../helpers/seed.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
 import { UplynkClient } from '../uplynk/client.ts';
-import { launchBrowser, screenshot, watchPage, type TestBrowser } from './browser.ts';
+import { openWatchedPage, screenshot, signInThroughForm, type PageWatch, type TestBrowser } from './browser.ts';
 
 let t: TestServer;
 let fx: Fixture;
@@ -21,7 +21,7 @@ let b: TestBrowser;
 let page: Page;
 let files: string[];
 let dir: string;
-let watch: Awaited<ReturnType<typeof watchPage>>;
+let watch: PageWatch;
 
 const shot = (name: string) => screenshot(page, name);
 const view = () => page.getByRole('listbox');
@@ -46,9 +46,7 @@ beforeAll(async () => {
     await sharp({ create: { width: 320, height: 240, channels: 3, background } }).png().toFile(f);
     return f;
   }));
-  b = await launchBrowser();
-  page = await b.browser.newPage();
-  watch = await watchPage(page);
+  ({ b, page, watch } = await openWatchedPage());
 });
 
 afterAll(async () => {
@@ -59,16 +57,7 @@ afterAll(async () => {
 
 describe('the web console', () => {
   it('refuses a wrong key with a readable message, then signs in', async () => {
-    await page.goto(t.url);
-    await page.getByLabel('Email').fill(fx.users.owner.email);
-    await page.getByLabel('API key').fill('al_wrong');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').filter({ hasText: 'unknown email or API key' }).textContent()).resolves.toContain('unknown email or API key');
-    await shot('sign-in');
-    await page.getByLabel('API key').fill(fx.users.owner.key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await item('big').waitFor();
-    await page.locator('.feed.live').waitFor();
+    await signInThroughForm(page, t.url, fx.users.owner, { wrongKey: 'al_wrong', landmark: item('big'), onRefused: () => shot('sign-in') });
   });
 
   it('uploads three images with progress and shows them in the grid', async () => {
