@@ -1,8 +1,11 @@
-// Streams a stored blob as an HTTP response: Content-Type, strong ETag (the content hash),
+// Sends a stored blob as an HTTP response (streamed; small ones as one buffer, remembered:
+// src/storage/small-blobs.ts): Content-Type, strong ETag (the content hash),
 // If-None-Match -> 304, single byte ranges (206, 416; If-Range), Content-Disposition with the
 // file name. Shared by the public media URLs and the dialects' download routes.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import type { BlobStore, ByteRange } from '../storage/blob-store.ts';
+import { readSmallBlob, SMALL_BLOB_BYTES } from '../storage/small-blobs.ts';
 import { notFound } from '../core/errors.ts';
 
 export interface BlobFile { hash: string; size: number; mime: string; filename: string }
@@ -48,8 +51,15 @@ export async function sendBlob(req: FastifyRequest, reply: FastifyReply, blobs: 
     reply.header('Content-Range', `bytes */${f.size}`);
     return reply.code(416).type('text/plain').send('range not satisfiable');
   }
-  const stream = await blobs.open(f.hash, range ?? undefined);
-  if (!stream) throw notFound('the content is missing from the blob store');
+  // small contents (thumbnails) go out as one buffer, from memory when recently served or rendered
+  let body: Buffer | Readable | undefined;
+  if (f.size <= SMALL_BLOB_BYTES) {
+    const whole = await readSmallBlob(blobs, f.hash);
+    body = whole && range ? whole.subarray(range.start, range.end + 1) : whole;
+  } else {
+    body = await blobs.open(f.hash, range ?? undefined);
+  }
+  if (!body) throw notFound('the content is missing from the blob store');
   reply.header('Content-Type', f.mime);
   reply.header('Content-Disposition', `${opts.disposition}; filename*=UTF-8''${encodeURIComponent(f.filename)}`);
   if (range) {
@@ -59,5 +69,5 @@ export async function sendBlob(req: FastifyRequest, reply: FastifyReply, blobs: 
   } else {
     reply.header('Content-Length', String(f.size));
   }
-  return reply.send(stream);
+  return reply.send(body);
 }

@@ -15,6 +15,8 @@ export interface BlobStore {
    * or undefined when the store does not hold it.
    */
   open(hash: string, range?: ByteRange): Promise<Readable | undefined>;
+  /** Optional: the whole content in one read (small contents: src/storage/small-blobs.ts), or undefined when not held. */
+  read?(hash: string): Promise<Buffer | undefined>;
   has(hash: string): Promise<boolean>;
   /** Removes contents; missing ones are ignored. */
   remove(hashes: string[]): Promise<void>;

@@ -37,6 +37,9 @@ export async function unpublishOriginal(db: Db, actor: Actor, storagePath: unkno
   await db.query(`DELETE FROM media_links WHERE asset_id = $1 AND options = ''`, [src.id]);
 }
 
+const PUBLIC_SQL = `SELECT l.blob_hash, l.mime, l.size, l.filename FROM media_links l JOIN assets a ON a.id = l.asset_id
+WHERE l.token = $1 AND a.deleted_on IS NULL AND a.version = l.version`;
+
 export interface PublicMedia { hash: string; mime: string; size: number; filename: string }
 
 /**
@@ -45,9 +48,7 @@ export interface PublicMedia { hash: string; mime: string; size: number; filenam
  */
 export async function publicMedia(db: Db, token: string, filename: string): Promise<PublicMedia> {
   if (!/^[0-9a-f]{32}$/.test(token)) throw notFound('no such media');
-  const { rows: [r] } = await db.query(
-    `SELECT l.blob_hash, l.mime, l.size, l.filename FROM media_links l JOIN assets a ON a.id = l.asset_id
-     WHERE l.token = $1 AND a.deleted_on IS NULL AND a.version = l.version`, [token]);
+  const { rows: [r] } = await db.query({ name: 'assetlib_media_public', text: PUBLIC_SQL, values: [token] });
   if (!r || r.filename !== filename) throw notFound('no such media');
   return { hash: r.blob_hash, mime: r.mime, size: Number(r.size), filename: r.filename };
 }
