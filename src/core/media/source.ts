@@ -14,7 +14,8 @@ export interface MediaSource {
   hash: string;
   mime: string;
   size: number;
-  info: Record<string, unknown>;
+  /** The media info stored at upload (only where the caller selected it: mediaSource). */
+  info?: Record<string, unknown>;
 }
 
 const STORAGE_PATH = /^([0-9a-fA-F-]{32,36})~(\d{1,9})(\.[^/]{1,32})?$/;
@@ -37,12 +38,20 @@ export async function mediaSource(db: Db, actor: Actor, storagePath: unknown): P
   const { rows: [a] } = await db.query(
     `SELECT id, gid::text AS gid, name, is_file, version, content_hash, mime, size, info, deleted_on
      FROM assets WHERE gid = $1 AND project_id = $2`, [gid, actor.projectId]);
+  return checkedSource(a, gid, version);
+}
+
+/**
+ * The checks of `mediaSource` on an assets row (id, gid, name, is_file, version, content_hash,
+ * mime, size, deleted_on, optionally info) or its absence, for callers that select it themselves.
+ */
+export function checkedSource(a: Record<string, any> | undefined, gid: string, version: number): MediaSource {
   if (!a || a.deleted_on !== null) throw notFound('the asset does not exist', { asset: gid });
   if (!a.is_file || !a.content_hash) throw rule('the asset is a folder, not a file', { asset: gid, reason: 'not_a_file' });
   if (a.version !== version) {
     throw rule(`the asset has no version ${version}: its current version is ${a.version}`, { asset: gid, reason: 'wrong_version', version: a.version });
   }
-  return { id: Number(a.id), gid: a.gid, name: a.name, version: a.version, hash: a.content_hash, mime: a.mime, size: Number(a.size), info: a.info ?? {} };
+  return { id: Number(a.id), gid: a.gid, name: a.name, version: a.version, hash: a.content_hash, mime: a.mime, size: Number(a.size), ...('info' in a ? { info: a.info ?? {} } : {}) };
 }
 
 /** An unguessable public token: 128 random bits as 32 hex characters. */

@@ -1,17 +1,24 @@
 // dam/transform: a rendition of an image file, rendered once per (source version, options) and
 // shared by every server through the database (media_links) and the blob store.
-//   1. parse the options, check the source (a live image file at that version)
-//   2. a ready rendition answers at once (one indexed SELECT)
+//   1. parse the options; one indexed SELECT finds the source (checked: a live image file at that
+//      version) and its renditions with these options
+//   2. a ready rendition answers at once (nothing else: the cached path is that one statement)
 //   3. otherwise: identical requests in this process share one promise; across servers a
 //      transaction-scoped advisory lock on (asset, version, options) lets one render while the
 //      others wait and then find its row; renders run under a semaphore (bounded memory and CPU)
-//   4. the output streams into the blob store; the link row is written with a share lock on the
-//      asset that re-checks the version (an upload_update meanwhile makes the render void)
+//   4. the output goes into the blob store (and the small-blob memory, for the first fetch of its
+//      public URL); the link row is written with a share lock on the asset that re-checks the
+//      version (an upload_update meanwhile makes the render void). The render's transaction
+//      commits without waiting for the WAL flush: a rendition row lost in a crash is rendered
+//      again on the next request (its blob, left unreferenced, is the only trace).
 import type pg from 'pg';
 import type { Actor } from '../keys.ts';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { BlobStore } from '../../storage/blob-store.ts';
+import { rememberSmallBlob } from '../../storage/small-blobs.ts';
 import { CoreError, rule } from '../errors.ts';
-import { mediaSource, newToken, type MediaSource } from './source.ts';
+import { checkedSource, newToken, parseStoragePath, type MediaSource } from './source.ts';
 import { parseTransformOptions, renderKey, renditionFilename } from './options.ts';
 import { defaultOutputType, IMAGE_INPUT_MIMES, OUTPUT_TYPES } from './formats.ts';
 import { planRendition } from './render.ts';
@@ -36,6 +43,29 @@ const semaphoreOf = (n: number) => {
 };
 
 const LINK_COLUMNS = 'token, filename, width, height, mime, size, blob_hash, rendered_on';
+/**
+ * The source (as mediaSource selects it, less info) and its renditions at version $3 whose options
+ * after "type=<type>" begin with $4 ("/<rest of the render key>/file="): one per output type and
+ * file name the source had; the caller picks its own.
+ */
+const LOOKUP_SQL = `SELECT a.id, a.gid::text AS gid, a.name, a.is_file, a.version, a.content_hash, a.mime, a.size, a.deleted_on,
+  l.options, l.token, l.filename, l.width, l.height, l.mime AS link_mime, l.size AS link_size
+FROM assets a LEFT JOIN media_links l ON l.asset_id = a.id AND l.version = a.version AND l.version = $3
+  AND starts_with(substr(l.options, strpos(l.options, '/')), $4)
+WHERE a.gid = $1 AND a.project_id = $2`;
+const EXISTING_SQL = `SELECT ${LINK_COLUMNS} FROM media_links WHERE asset_id = $1 AND version = $2 AND options = $3`;
+
+const INSERT_SQL = `INSERT INTO media_links(token, project_id, asset_id, version, options, filename, mime, blob_hash, size, width, height, renders, rendered_on)
+SELECT $3, project_id, id, version, $4, $5, $6, $7, $8, $9, $10, 1, clock_timestamp()
+FROM assets WHERE id = $1 AND version = $2 AND deleted_on IS NULL FOR SHARE
+ON CONFLICT (asset_id, version, options) DO UPDATE SET
+  blob_hash = EXCLUDED.blob_hash, size = EXCLUDED.size, width = EXCLUDED.width, height = EXCLUDED.height,
+  renders = media_links.renders + 1, rendered_on = EXCLUDED.rendered_on
+RETURNING ${LINK_COLUMNS}`;
+
+/** The advisory lock key of one rendition: 64 bits of sha256, the same on every server. */
+const lockKey = (k: string) => createHash('sha256').update(`assetlib-media:${k}`).digest().readBigInt64BE(0).toString();
+
 const toRendered = (r: Record<string, any>): Rendered =>
   ({ token: r.token, filename: r.filename, width: r.width, height: r.height, mime: r.mime, size: Number(r.size) });
 
@@ -53,7 +83,11 @@ async function sourceInput(blobs: BlobStore, src: MediaSource): Promise<string |
 /** Renders (or finds) the rendition of `storagePath` for the options path `optionsPath`. */
 export async function transformAsset(deps: MediaDeps, actor: Actor, storagePath: unknown, optionsPath: string | undefined): Promise<Rendered> {
   const o = parseTransformOptions(optionsPath);
-  const src = await mediaSource(deps.db, actor, storagePath);
+  const { gid, version } = parseStoragePath(storagePath);
+  // the render key less its leading "type=<type>" (without a type option, the type follows the source's)
+  const keyRest = `${renderKey(o, 'jpg').replace(/^type=[^/]*/, '')}/file=`;
+  const { rows } = await deps.db.query({ name: 'assetlib_media_transform_lookup', text: LOOKUP_SQL, values: [gid, actor.projectId, version, keyRest] });
+  const src = checkedSource(rows[0], gid, version);
   if (!IMAGE_INPUT_MIMES.has(src.mime)) {
     throw rule(`a ${src.mime} file cannot be transformed: only images (jpg, png, gif, webp, avif, tiff, svg)`, { reason: 'unsupported_type', mime: src.mime });
   }
@@ -62,9 +96,8 @@ export async function transformAsset(deps: MediaDeps, actor: Actor, storagePath:
   const filename = renditionFilename(src.name, o, type, rkey);
   const options = `${rkey}/file=${filename}`;
   if (!o.force) {
-    const { rows: [hit] } = await deps.db.query(
-      `SELECT ${LINK_COLUMNS} FROM media_links WHERE asset_id = $1 AND version = $2 AND options = $3`, [src.id, src.version, options]);
-    if (hit) return toRendered(hit);
+    const hit = rows.find((r) => r.options === options);
+    if (hit) return { token: hit.token, filename: hit.filename, width: hit.width, height: hit.height, mime: hit.link_mime, size: Number(hit.link_size) };
   }
   const key = `${src.id}:${src.version}:${o.force}:${options}`;
   let p = inflight.get(key);
@@ -82,12 +115,13 @@ async function renderLocked(deps: MediaDeps, src: MediaSource, options: string, 
   let stored: string | undefined;
   let replaced: string | undefined;
   try {
-    // one round trip: the transaction and (for force) the time this request began waiting
-    const begun = await client.query('BEGIN; SELECT clock_timestamp() AS t') as unknown as { rows: { t: Date }[] }[];
-    const since = begun[1].rows[0].t;
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('assetlib-media:' || $1, 0))`, [`${src.id}:${src.version}:${options}`]);
-    const { rows: [existing] } = await client.query(
-      `SELECT ${LINK_COLUMNS} FROM media_links WHERE asset_id = $1 AND version = $2 AND options = $3`, [src.id, src.version, options]);
+    // one round trip: the transaction, asynchronous commit (see the head of this file), the time
+    // this request began waiting (for force), then the lock on this rendition
+    const begun = await client.query(`BEGIN; SET LOCAL synchronous_commit = off; SELECT clock_timestamp() AS t;
+      SELECT pg_advisory_xact_lock(${lockKey(`${src.id}:${src.version}:${options}`)})`) as unknown as { rows: { t: Date }[] }[];
+    const since = begun[2].rows[0].t;
+    // a statement of its own: its snapshot is taken after the lock, so it sees a render that held it
+    const { rows: [existing] } = await client.query({ name: 'assetlib_media_rendition', text: EXISTING_SQL, values: [src.id, src.version, options] });
     // a rendition that exists (or, with force, one rendered after this request began) is the answer
     if (existing && (!o.force || existing.rendered_on >= since)) {
       await client.query('COMMIT');
@@ -95,24 +129,19 @@ async function renderLocked(deps: MediaDeps, src: MediaSource, options: string, 
     }
     const r = await planRendition(await sourceInput(deps.blobs, src), o, type);
     let blob;
+    let data: Buffer;
     try {
-      blob = await deps.blobs.put(r.image, MAX_RENDITION_BYTES);
+      data = await r.image.toBuffer(); // libvips writes the whole output in one buffer (a stream too)
+      blob = await deps.blobs.put(Readable.from([data]), MAX_RENDITION_BYTES);
     } catch (err) {
       if (err instanceof CoreError) throw err;
       throw rule(`the image could not be rendered: ${(err as Error).message}`, { reason: 'render_failed' });
     }
     stored = blob.hash;
-    const { rows: [row] } = await client.query(`
-      INSERT INTO media_links(token, project_id, asset_id, version, options, filename, mime, blob_hash, size, width, height, renders, rendered_on)
-      SELECT $3, project_id, id, version, $4, $5, $6, $7, $8, $9, $10, 1, clock_timestamp()
-      FROM assets WHERE id = $1 AND version = $2 AND deleted_on IS NULL FOR SHARE
-      ON CONFLICT (asset_id, version, options) DO UPDATE SET
-        blob_hash = EXCLUDED.blob_hash, size = EXCLUDED.size, width = EXCLUDED.width, height = EXCLUDED.height,
-        renders = media_links.renders + 1, rendered_on = EXCLUDED.rendered_on
-      RETURNING ${LINK_COLUMNS}`,
-    [src.id, src.version, newToken(), options, filename, OUTPUT_TYPES[type], blob.hash, blob.size, r.width, r.height]);
+    const { rows: [row] } = await client.query({ name: 'assetlib_media_rendition_insert', text: INSERT_SQL, values: [src.id, src.version, newToken(), options, filename, OUTPUT_TYPES[type], blob.hash, blob.size, r.width, r.height] });
     if (!row) throw rule('the asset changed while it was transformed: ask again with its current version', { asset: src.gid, reason: 'changed' });
     await client.query('COMMIT');
+    rememberSmallBlob(deps.blobs, blob.hash, data);
     if (existing && existing.blob_hash !== blob.hash) replaced = existing.blob_hash;
     stored = undefined;
     return toRendered(row);
