@@ -27,6 +27,7 @@ try {
     const r = await fetch(`${env.url}/api/p/${env.project.gid}/assets/upload`, { method: 'POST', headers: { authorization: `Bearer ${jwt}` }, body: form });
     const b = await r.json() as any;
     if (r.status !== 200) throw new Error(JSON.stringify(b));
+    await env.server.prerender.idle(); // the background render after an upload (MEDIA_PRERENDER) is not timed
     return `${b.result.asset}~1${name.slice(name.lastIndexOf('.'))}`;
   }
   // The client of the timed calls: node:http on keep-alive sockets. (fetch, i.e. undici's WHATWG
