@@ -8,6 +8,7 @@ import { pruneChanges } from '../../src/core/feed/retention.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { DiskBlobStore } from '../../src/storage/disk-store.ts';
 import { jwtFor, syncGet, syncPost, until } from './helpers.ts';
+import { readFileSync } from 'node:fs';
 
 let t: TestServer;
 let f: Fixture;       // owner + viewer
@@ -152,6 +153,55 @@ describe('sync/get', () => {
     const r2 = await syncGet(t.url, jwt, { cc_cursor: r.next.cc_cursor, limit: 3 });
     expect(r2.sync.map((e: any) => e.data_key)).toEqual(['j3', 'j4']);
     expect(r2.warning).toBeUndefined();
+  });
+});
+
+describe('events rendered at write time (migration 008)', () => {
+  // keys and payloads that need JSON escapes, non-ASCII, and a payload
+  const odd = ['plain', 'quote " and \\ backslash', 'line\nbreak\ttab\u0001ctl', 'ünïcödé ✓ 𝄞', '</script>'];
+
+  it('the stored JSON of each event is what sync/get sends: its columns, escaped; data when present', async () => {
+    const p = await createFixture(t.db, { owner: 'owner' });
+    const pj = await jwtFor(t.url, p.projectGid, p.users.owner.key);
+    const before = (await syncPost(t.url, 'cursors', pj, { project: p.projectGid })).body.result;
+    await emit(p.projectId, 'UPDATE', 'assets', odd);
+    await withTx(t.db, (tx) => tx.query(`SELECT emit_changes($1, 'INSERT', 'assets', ARRAY['with-data'], $2::jsonb)`, [p.projectId, JSON.stringify({ a: [1, 'x"y'], b: null })]));
+    await withTx(t.db, (tx) => emitCcChange(tx, p.projectId, 'UPDATE', 'jobs', 'tok"en\n', { status: 'done', n: 1 }));
+    const r = await syncGet(t.url, pj, { cc_cursor: before.cc_cursor, project: p.projectGid, cursor: before.cursor });
+    expect(r.sync).toEqual([
+      { type: 'cc', cursor: before.cc_cursor + 1, action: 'UPDATE', data_type: 'jobs', data_key: 'tok"en\n', data: { status: 'done', n: 1 } },
+      ...odd.map((k, i) => ({ type: p.projectGid, cursor: before.cursor + 1 + i, action: 'UPDATE', data_type: 'assets', data_key: k })),
+      { type: p.projectGid, cursor: before.cursor + odd.length + 1, action: 'INSERT', data_type: 'assets', data_key: 'with-data', data: { a: [1, 'x"y'], b: null } },
+    ]);
+  });
+
+  it("the migration's backfill renders events written before it exactly as the writers do now", async () => {
+    const p = await createFixture(t.db, { owner: 'owner' });
+    await emit(p.projectId, 'DELETE', 'libraries_assets', odd);
+    await withTx(t.db, (tx) => tx.query(`SELECT emit_changes($1, 'INSERT', 'assets', ARRAY['d'], '{"k": "v"}'::jsonb)`, [p.projectId]));
+    const cc = await withTx(t.db, (tx) => emitCcChange(tx, null, 'INSERT', 'cc.projects', 'x\u0002y', { name: 'ä"' }));
+    const sql = readFileSync(new URL('../../src/db/migrations/008_feed_json.sql', import.meta.url), 'utf8');
+    const backfills = sql.match(/^UPDATE (?:cc_)?changes c SET json =[^;]+;/gm);
+    expect(backfills).toHaveLength(2);
+    const stored = async () => (await t.db.query(
+      `SELECT json FROM changes WHERE project_id = $1 UNION ALL SELECT json FROM cc_changes WHERE cursor = $2 ORDER BY 1`, [p.projectId, cc])).rows.map((x) => x.json);
+    const written = await stored();
+    expect(written).toHaveLength(odd.length + 2);
+    // the backfill overwrites every event with its rendering of the columns: nothing may change
+    const client = await t.db.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("UPDATE changes SET json = 'stale'");
+      await client.query("UPDATE cc_changes SET json = 'stale'");
+      for (const b of backfills!) await client.query(b);
+      const again = (await client.query(
+        `SELECT json FROM changes WHERE project_id = $1 UNION ALL SELECT json FROM cc_changes WHERE cursor = $2 ORDER BY 1`, [p.projectId, cc])).rows.map((x) => x.json);
+      expect(again).toEqual(written);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    for (const j of written) expect(() => JSON.parse(j)).not.toThrow();
   });
 });
 

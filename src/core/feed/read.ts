@@ -5,8 +5,12 @@
 //   a cc event without project_id reaches only the user whose gid is its data_key.
 // A page is read in one REPEATABLE READ snapshot: the cursor checks (ahead, expired) and the rows
 // come from the same state, so a concurrent prune can never open a silent gap.
-// The HTTP catch-up gets the events' columns raw and builds their JSON text in Node (sent as is);
-// the push side builds it in PostgreSQL (EVENT_JSON).
+// Every event's JSON text is rendered once, by the statement that writes it (emit_changes,
+// emit_cc_change: the `json` column, migration 008); a page is the concatenation of its events' text
+// (no JSON built or parsed per event). The HTTP catch-up sends the text as is; the push side parses
+// it (it routes each event). The page statement returns one row per event rather than one
+// string_agg row: the pg driver decodes one 1.5 MB field slower than 10,000 small ones
+// (docs/BENCHMARKS.md, sync catch-up).
 import type pg from 'pg';
 import type { Db } from '../../db/pool.ts';
 import { defineStatement, run } from '../../db/statement.ts';
@@ -59,22 +63,10 @@ export function parseLimit(raw: unknown): number {
   return raw;
 }
 
-/**
- * One event (row alias x) as JSON text; `type` is an SQL expression giving the JSON-quoted type
- * ("cc" or the project gid). `data` is left out when null. Built by concatenation, which costs a
- * third of json_build_object per row; action is one of three fixed words, cursor a number, and the
- * free-form strings go through to_json for quoting.
- */
-const EVENT_JSON = (type: string) => `
-  ('{"type":' || ${type} || ',"cursor":' || x.cursor || ',"action":"' || x.action
-   || '","data_type":' || to_json(x.data_type)::text || ',"data_key":' || to_json(x.data_key)::text
-   || CASE WHEN x.data IS NULL THEN '}' ELSE ',"data":' || x.data::text || '}' END)`;
-
 const PROJECT_PAGE_SQL = `
-  SELECT count(*)::int AS n, max(x.cursor) AS last,
-         coalesce(string_agg(${EVENT_JSON('to_json($3::text)::text')}, ',' ORDER BY x.cursor), '') AS json
-  FROM (SELECT cursor, action, data_type, data_key, data FROM changes
-        WHERE project_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $4) x`;
+  SELECT count(*)::int AS n, max(x.cursor) AS last, coalesce(string_agg(x.json, ',' ORDER BY x.cursor), '') AS json
+  FROM (SELECT cursor, json FROM changes
+        WHERE project_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $3) x`;
 
 /** Visibility of a cc event row `c` to user ($user id, $gid text). */
 const CC_VISIBLE = (user: string, gid: string) => `(
@@ -87,11 +79,10 @@ const CC_VISIBLE = (user: string, gid: string) => `(
  * the membership, the cursor checks, and the events of both spaces. $1 key id, $2 user gid,
  * $3 project gid or null, $4 project cursor or null, $5 cc cursor or null, $6 limit, $7 the
  * project event types to read (null: all).
- * The rows: first (k = 0) the state as JSON text in `data` (uid, cc, cc_pruned, pid, p,
- * p_pruned), then the visible cc events (k = 1, at most limit + 1 to tell whether more remain),
- * then the project events (k = 2, at most limit), each space in cursor order; the event columns
- * come raw and Node builds the events' JSON (building it here cost 1-2 us per event, more than
- * shipping the columns). A space whose cursor is out of range reads nothing; the caller raises
+ * The rows (k, cursor, json): first (k = 0) the state as JSON text (uid, cc, cc_pruned, pid,
+ * p, p_pruned), then the visible cc events (k = 1, at most limit + 1 to tell whether more
+ * remain), then the project events (k = 2, at most limit), each space in cursor order, each event
+ * its cursor and its stored JSON. A space whose cursor is out of range reads nothing; the caller raises
  * the error from the returned state.
  */
 export const PAGE_SQL = `
@@ -110,15 +101,15 @@ export const PAGE_SQL = `
            coalesce(st.uid IS NOT NULL AND $5::bigint BETWEEN st.cc_pruned AND st.cc, false) AS cc_ok,
            coalesce(st.pid IS NOT NULL AND $4::bigint BETWEEN st.p_pruned AND st.p, false) AS p_ok
     FROM st)
-  SELECT 0 AS k, NULL::bigint AS cursor, NULL::text AS action, NULL::text AS data_type, NULL::text AS data_key,
-         json_build_object('uid', uid, 'cc', cc, 'cc_pruned', cc_pruned, 'pid', pid, 'p', p, 'p_pruned', p_pruned)::text AS data
+  SELECT 0 AS k, NULL::bigint AS cursor,
+         json_build_object('uid', uid, 'cc', cc, 'cc_pruned', cc_pruned, 'pid', pid, 'p', p, 'p_pruned', p_pruned)::text AS json
   FROM ok
   UNION ALL
-  (SELECT 1, c.cursor, c.action, c.data_type, c.data_key, c.data::text FROM cc_changes c
+  (SELECT 1, c.cursor, c.json FROM cc_changes c
    WHERE (SELECT cc_ok FROM ok) AND c.cursor > $5::bigint AND c.cursor <= (SELECT cc FROM ok) AND ${CC_VISIBLE('(SELECT uid FROM ok)', '$2::text')}
    ORDER BY c.cursor LIMIT $6::int + 1)
   UNION ALL
-  (SELECT 2, x.cursor, x.action, x.data_type, x.data_key, x.data::text FROM changes x
+  (SELECT 2, x.cursor, x.json FROM changes x
    WHERE (SELECT p_ok FROM ok) AND x.project_id = (SELECT pid FROM ok) AND x.cursor > $4::bigint
      AND ($7::text[] IS NULL OR x.data_type = ANY($7::text[]))
    ORDER BY x.cursor LIMIT $6::int)`;
@@ -133,15 +124,15 @@ export const feedPage = defineStatement<{ keyId: number; userGid: string; projec
     projectCursor: 1200, ccCursor: 40, limit: 10_000, types: ['assets'] } }],
 });
 
-export const feedProjectPage = defineStatement<{ projectId: number; after: number; projectGid: string; limit: number }, { n: number; last: number | null; json: string }>({
+export const feedProjectPage = defineStatement<{ projectId: number; after: number; limit: number }, { n: number; last: number | null; json: string }>({
   name: 'feed-project-page',
   summary: "a project's events after a cursor as one JSON text (the push side)",
-  render: (p) => ({ text: PROJECT_PAGE_SQL, values: [p.projectId, p.after, p.projectGid, p.limit] }),
-  samples: [{ label: 'a page of 1,000', params: { projectId: 1, after: 1200, projectGid: '6f1c2a8e-0000-4000-8000-0000000000d1', limit: 1000 } }],
+  render: (p) => ({ text: PROJECT_PAGE_SQL, values: [p.projectId, p.after, p.limit] }),
+  samples: [{ label: 'a page of 1,000', params: { projectId: 1, after: 1200, limit: 1000 } }],
 });
 
-/** The page statement's rows as arrays of the columns' text (no type parsing: cursor and data are spliced as they come). */
-type PageRow = [k: string, cursor: string | null, action: string | null, dataType: string | null, dataKey: string | null, data: string | null];
+/** The page statement's rows as arrays of the columns' text (no type parsing: the JSON is sent as it comes). */
+type PageRow = [k: string, cursor: string | null, json: string];
 const RAW_TEXT = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
 
 /** The page's rows: the state row first, then each space's events in cursor order. */
@@ -157,37 +148,6 @@ export async function pageRows(db: Db, values: unknown[]): Promise<PageRow[]> {
     }
   }
   return rows;
-}
-
-/** What JSON.stringify would escape in a string (surrogates: left to it, so lone ones are handled as it does). */
-// eslint-disable-next-line no-control-regex -- the control characters are exactly what must be escaped
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-const quote = (s: string) => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
-
-/**
- * Events rows[from..to) as comma-separated JSON objects; typeJson is the JSON-quoted type.
- * cursor is digits, action one of three fixed words, data PostgreSQL's jsonb text; the free-form
- * strings are quoted (JSON.stringify only when they need escapes). Plain + concatenation, and the
- * text between cursor and data_key reused while action and data_type repeat: about twice as fast
- * as a template with two JSON.stringify calls per event.
- */
-function eventsJson(typeJson: string, rows: PageRow[], from: number, to: number): string {
-  const head = `{"type":${typeJson},"cursor":`;
-  const sep = `,${head}`;
-  let out = '';
-  let action: string | null = null;
-  let dataType: string | null = null;
-  let mid = '';
-  for (let i = from; i < to; i++) {
-    const r = rows[i];
-    if (r[2] !== action || r[3] !== dataType) {
-      action = r[2];
-      dataType = r[3];
-      mid = ',"action":"' + action + '","data_type":' + quote(dataType!) + ',"data_key":';
-    }
-    out += (i === from ? head : sep) + r[1] + mid + quote(r[4]!) + (r[5] === null ? '}' : ',"data":' + r[5] + '}');
-  }
-  return out;
 }
 
 export interface FeedRequest {
@@ -240,8 +200,8 @@ export async function readFeed(db: Db, caller: { keyId: number; userGid: string 
     if (!gid) throw invalid('project must be a project gid', { field: 'project', value: req.project.gid });
   }
   const rows = await pageRows(db, [caller.keyId, caller.userGid, gid, req.project?.cursor ?? null, req.ccCursor ?? null, limit, req.projectTypes ?? null]);
-  if (rows[0]?.[0] !== '0' || rows[0][5] === null) throw new Error('sync page: no state row');
-  const r = JSON.parse(rows[0][5]) as { uid: number | null; cc: number; cc_pruned: number; pid: number | null; p: number | null; p_pruned: number | null };
+  if (rows[0]?.[0] !== '0') throw new Error('sync page: no state row');
+  const r = JSON.parse(rows[0][2]) as { uid: number | null; cc: number; cc_pruned: number; pid: number | null; p: number | null; p_pruned: number | null };
   if (r.uid === null) throw unauthenticated('the key behind this token was revoked');
   if (gid !== null && r.pid === null) throw forbidden('not a member of this project', { project: gid });
   if (req.ccCursor !== undefined) checkCursor('cc_cursor', req.ccCursor, r.cc, r.cc_pruned);
@@ -258,7 +218,7 @@ export async function readFeed(db: Db, caller: { keyId: number; userGid: string 
   if (req.ccCursor !== undefined) {
     const ccN = ccEnd - 1;
     const shown = Math.min(ccN, limit);
-    json = eventsJson('"cc"', rows, 1, 1 + shown);
+    for (let i = 1; i <= shown; i++) json += i === 1 ? rows[i][2] : ',' + rows[i][2];
     count += shown;
     ccCursor = r.cc;
     // cc cursors are global (most are other projects'): more remain iff the page overflowed
@@ -266,15 +226,13 @@ export async function readFeed(db: Db, caller: { keyId: number; userGid: string 
   }
   if (gid !== null) {
     const pN = rows.length - ccEnd;
-    if (pN > 0) {
-      const pJson = eventsJson(JSON.stringify(gid), rows, ccEnd, rows.length);
-      json = json ? `${json},${pJson}` : pJson;
-    }
+    for (let i = ccEnd; i < rows.length; i++) json += json === '' ? rows[i][2] : ',' + rows[i][2];
     count += pN;
     // project cursors are dense (a rolled-back emit gives its numbers back): more remain iff the last is below the counter
     const current: number = r.p ?? 0;
     cursor = current;
-    if (pN === limit && Number(rows[rows.length - 1][1]) < current) { more = true; cursor = Number(rows[rows.length - 1][1]); }
+    const last = rows[rows.length - 1];
+    if (pN === limit && Number(last[1]) < current) { more = true; cursor = Number(last[1]); }
   }
   return { json, count, ccCursor, cursor, more };
 }
@@ -304,8 +262,8 @@ export interface FeedEvent {
 }
 
 /** Project events after `after`, in cursor order (at most `limit`). */
-export async function projectEventsAfter(db: Db, projectId: number, projectGid: string, after: number, limit: number): Promise<FeedEvent[]> {
-  const [r] = await run(db, feedProjectPage, { projectId, after, projectGid, limit });
+export async function projectEventsAfter(db: Db, projectId: number, after: number, limit: number): Promise<FeedEvent[]> {
+  const [r] = await run(db, feedProjectPage, { projectId, after, limit });
   return r.n === 0 ? [] : JSON.parse(`[${r.json}]`);
 }
 
@@ -314,8 +272,7 @@ export interface CcRow { event: FeedEvent; projectId: number | null }
 /** cc events after `after`, in cursor order (at most `limit`), with their project for routing. */
 export async function ccEventsAfter(db: Db, after: number, limit: number): Promise<CcRow[]> {
   const { rows } = await db.query(
-    `SELECT x.project_id, ${EVENT_JSON(`'"cc"'`)} AS json
-     FROM (SELECT * FROM cc_changes WHERE cursor > $1 ORDER BY cursor LIMIT $2) x ORDER BY x.cursor`, [after, limit]);
+    'SELECT project_id, json FROM cc_changes WHERE cursor > $1 ORDER BY cursor LIMIT $2', [after, limit]);
   return rows.map((r) => ({ projectId: r.project_id, event: JSON.parse(r.json) }));
 }
 

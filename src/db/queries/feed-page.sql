@@ -24,18 +24,18 @@
            coalesce(st.uid IS NOT NULL AND $5::bigint BETWEEN st.cc_pruned AND st.cc, false) AS cc_ok,
            coalesce(st.pid IS NOT NULL AND $4::bigint BETWEEN st.p_pruned AND st.p, false) AS p_ok
     FROM st)
-  SELECT 0 AS k, NULL::bigint AS cursor, NULL::text AS action, NULL::text AS data_type, NULL::text AS data_key,
-         json_build_object('uid', uid, 'cc', cc, 'cc_pruned', cc_pruned, 'pid', pid, 'p', p, 'p_pruned', p_pruned)::text AS data
+  SELECT 0 AS k, NULL::bigint AS cursor,
+         json_build_object('uid', uid, 'cc', cc, 'cc_pruned', cc_pruned, 'pid', pid, 'p', p, 'p_pruned', p_pruned)::text AS json
   FROM ok
   UNION ALL
-  (SELECT 1, c.cursor, c.action, c.data_type, c.data_key, c.data::text FROM cc_changes c
+  (SELECT 1, c.cursor, c.json FROM cc_changes c
    WHERE (SELECT cc_ok FROM ok) AND c.cursor > $5::bigint AND c.cursor <= (SELECT cc FROM ok) AND (
   c.project_id IN (SELECT project_id FROM memberships WHERE user_id = (SELECT uid FROM ok))
   OR (c.data_type = 'cc.projects_members' AND c.data_key LIKE '%/' || $2::text)
   OR (c.project_id IS NULL AND c.data_key = $2::text))
    ORDER BY c.cursor LIMIT $6::int + 1)
   UNION ALL
-  (SELECT 2, x.cursor, x.action, x.data_type, x.data_key, x.data::text FROM changes x
+  (SELECT 2, x.cursor, x.json FROM changes x
    WHERE (SELECT p_ok FROM ok) AND x.project_id = (SELECT pid FROM ok) AND x.cursor > $4::bigint
      AND ($7::text[] IS NULL OR x.data_type = ANY($7::text[]))
    ORDER BY x.cursor LIMIT $6::int);

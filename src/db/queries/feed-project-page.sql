@@ -4,12 +4,7 @@
 -- sample: a page of 1,000
 --   $1 = 1
 --   $2 = 1200
---   $3 = "6f1c2a8e-0000-4000-8000-0000000000d1"
---   $4 = 1000
-  SELECT count(*)::int AS n, max(x.cursor) AS last,
-         coalesce(string_agg(
-  ('{"type":' || to_json($3::text)::text || ',"cursor":' || x.cursor || ',"action":"' || x.action
-   || '","data_type":' || to_json(x.data_type)::text || ',"data_key":' || to_json(x.data_key)::text
-   || CASE WHEN x.data IS NULL THEN '}' ELSE ',"data":' || x.data::text || '}' END), ',' ORDER BY x.cursor), '') AS json
-  FROM (SELECT cursor, action, data_type, data_key, data FROM changes
-        WHERE project_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $4) x;
+--   $3 = 1000
+  SELECT count(*)::int AS n, max(x.cursor) AS last, coalesce(string_agg(x.json, ',' ORDER BY x.cursor), '') AS json
+  FROM (SELECT cursor, json FROM changes
+        WHERE project_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $3) x;

@@ -111,7 +111,7 @@ export function attachSyncSocket(server: HttpServer, ctx: AppContext): SyncSocke
       if (!st) return;
       if (roomSize(room(projectId)) === 0) { lastPushed.delete(projectId); return; }
       for (;;) {
-        const events = await projectEventsAfter(db, projectId, st.gid, st.last, PAGE);
+        const events = await projectEventsAfter(db, projectId, st.last, PAGE);
         if (events.length === 0 || closed) return;
         st.last = events[events.length - 1].cursor;
         const unicat = events.filter((e) => unicatTypes.has(e.data_type));
