@@ -30,21 +30,25 @@ topset AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') 
 export const TRASH_SQL = `
 WITH req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
 cand AS (SELECT a.* FROM req CROSS JOIN LATERAL (
-           SELECT a.id, a.parent_id, a.path, a.deleted_on FROM assets a WHERE a.id = req.id AND a.project_id = $1 OFFSET 0) a),
+           SELECT a.id, a.parent_id, a.path, a.is_file, a.deleted_on FROM assets a WHERE a.id = req.id AND a.project_id = $1 OFFSET 0) a),
 ok AS (SELECT * FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NULL),
 ${TOPS_OF('ok')},
 -- the rows of each top's subtree, probed by path range from the top (LATERAL ... OFFSET 0). The
 -- trash state is filtered outside the probe, so no partial index "WHERE deleted_on IS NULL" can
 -- stand in for the range (after an ANALYZE of a mostly trashed table one did: 29M rows visited
--- for a batch of 5,000; docs/perf-plans.md)
-sub AS (SELECT s.id FROM top t CROSS JOIN LATERAL (
+-- for a batch of 5,000; docs/perf-plans.md). A file is a leaf: its subtree is itself, no probe.
+sub AS (SELECT t.id FROM top t WHERE t.is_file
+        UNION ALL
+        SELECT s.id FROM top t CROSS JOIN LATERAL (
           SELECT s.id, s.deleted_on FROM assets s WHERE s.path >= t.path AND s.path < ${upper('t.path')} OFFSET 0) s
-        WHERE s.deleted_on IS NULL),
--- written through the primary key; deleted_root is the row's ancestor (or itself) among the tops
+        WHERE NOT t.is_file AND s.deleted_on IS NULL),
+-- written through the primary key; deleted_root is the row's ancestor (or itself) among the tops:
+-- a top is its own (one lookup), a row under a top is found by its path's ancestors
 upd AS (
   UPDATE assets a SET deleted_on = now(),
-         deleted_root = (SELECT anc.sid::bigint FROM unnest(string_to_array(btrim(a.path, '/'), '/')) AS anc(sid)
-                         WHERE ts.m ? anc.sid LIMIT 1)
+         deleted_root = CASE WHEN ts.m ? a.id::text THEN a.id ELSE
+                          (SELECT anc.sid::bigint FROM unnest(string_to_array(btrim(a.path, '/'), '/')) AS anc(sid)
+                           WHERE ts.m ? anc.sid LIMIT 1) END
   FROM topset ts
   WHERE a.id = ANY (ARRAY(SELECT id FROM sub))
   RETURNING a.gid),
