@@ -31,7 +31,7 @@ const GRID_READY = () => {
   return ready ? (globalThis as any).performance.now() as number : false;
 };
 
-const env = await benchEnv({ runWorker: false });
+const env = await benchEnv({ runWorker: false, prerender: true });
 const b = await launchBrowser();
 try {
   const folder = await seedFolder(env.pool, env.project.id, 'ten-thousand');

@@ -22,7 +22,9 @@ export interface BenchEnv {
 
 function withDb(url: string, name: string): string { const u = new URL(url); u.pathname = `/${name}`; return u.toString(); }
 
-export async function benchEnv(opts: { runWorker?: boolean } = {}): Promise<BenchEnv> {
+/** prerender: the background render after uploads (MEDIA_PRERENDER's default); off unless asked,
+ *  so that it takes no CPU from what a bench measures. */
+export async function benchEnv(opts: { runWorker?: boolean; prerender?: boolean } = {}): Promise<BenchEnv> {
   let embedded: EmbeddedHandle | undefined;
   let adminUrl = process.env.DATABASE_URL;
   const base = resolve('.bench-data');
@@ -39,7 +41,8 @@ export async function benchEnv(opts: { runWorker?: boolean } = {}): Promise<Benc
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const databaseUrl = withDb(adminUrl, name);
-  const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, logLevel: 'silent', runWorker: opts.runWorker ?? true });
+  const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, logLevel: 'silent', runWorker: opts.runWorker ?? true,
+    ...(opts.prerender ? {} : { mediaPrerender: 'none' }) });
   const server = await startServer(config, { quiet: true });
   const pool = server.db.pool;
   const fx = await withTx(pool, async (tx) => {

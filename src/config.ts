@@ -61,7 +61,7 @@ export const ConfigSchema = Type.Object({
   authFailWindowSeconds: int(1, undefined, 60, { env: 'AUTH_FAIL_WINDOW_SECONDS', description: 'the window of AUTH_FAIL_LIMIT' }),
   publicUrl: Type.Optional(Type.String({ minLength: 1, env: 'PUBLIC_URL', description: 'the origin public media URLs start with (e.g. https://dam.example.com); default: the request\'s' })),
   mediaRenderConcurrency: int(1, undefined, availableParallelism(), { env: 'MEDIA_RENDER_CONCURRENCY', description: 'how many dam/transform renders run at once in this process' }),
-  mediaPrerender: Type.String({ default: 'width=320/type=webp/q=80', env: 'MEDIA_PRERENDER', description: "dam/transform options of a rendition rendered in the background after each image upload (the default is the web console's thumbnail, so a folder's first view finds them ready); empty: none" }),
+  mediaPrerender: Type.String({ default: 'width=320/type=webp/q=80', env: 'MEDIA_PRERENDER', description: "dam/transform options of a rendition rendered in the background after each image upload (the default is the web console's thumbnail, so a folder's first view finds them ready); `none`: no background render" }),
   corsOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [], env: 'CORS_ORIGINS', description: 'comma-separated origins allowed to call the API (and socket.io) from a browser besides the server\'s own (e.g. https://app.example.com); unset: CORS off' }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info', env: 'LOG_LEVEL', description: 'pino log level' }),
 });

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { openBlobStore } from '../storage/open-store.ts';
 import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
-import { createPrerenderer, type Prerenderer } from '../core/media/prerender.ts';
+import { createPrerenderer, prerenderOptionsProblem, type Prerenderer } from '../core/media/prerender.ts';
 import { ensureDemo } from '../core/demo.ts';
 import { retentionPolicy, startRetention } from '../core/feed/retention.ts';
 import { loggerOptions } from './logging.ts';
@@ -40,6 +40,8 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   const logger = opts.logStream ? pino(loggerOptions(level), opts.logStream) : pino(loggerOptions(level));
   // the cheap checks first: a bad DATA_DIR or a taken port fail before initdb and migrations
   checkDataDir(config.dataDir);
+  const prerenderProblem = prerenderOptionsProblem(config.mediaPrerender);
+  if (prerenderProblem) throw new StartupError(prerenderProblem);
   await checkPortFree(config.host, config.port);
   // the HTTP side (Fastify, the three dialects, socket.io) loads while PostgreSQL starts in its
   // own process: on a start, loading them is most of this process's work (docs/BENCHMARKS.md "Start")

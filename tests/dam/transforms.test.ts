@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
+import { loadConfig } from '../../src/config.ts';
 import { dam, fetchBytes, jpeg, storagePath, uploadFile } from './dam-helpers.ts';
 
 const THUMB = 'width=320/type=webp/q=80';
@@ -65,6 +66,23 @@ describe('background render after upload', () => {
     expect(r.body.result.transforms[`${a.gid}~2.jpg`]).toMatchObject({ status: 'ready', width: 320, height: 480 });
     expect(r.body.result.transforms[storagePath(text)]).toEqual({ status: 'unavailable', reason: 'unsupported_type', public_url: null });
     expect(await renders(text.gid)).toEqual([]);
+  });
+
+  it('MEDIA_PRERENDER=none renders nothing after upload; a value dam/transform would refuse stops the start', async () => {
+    const env = loadConfig({}, { MEDIA_PRERENDER: 'none' });
+    expect(env.mediaPrerender).toBe('none');
+    const t2 = await startTestServer({ databaseUrl: t.config.databaseUrl, dataDir: t.dataDir, mediaPrerender: env.mediaPrerender });
+    try {
+      const c2 = new UnicatClient(t2.url, f.projectGid);
+      await c2.auth(f.users.owner.key);
+      const a = await uploadFile(c2, root, 'not-prerendered.jpg', await jpeg(300, 200));
+      await t2.server.prerender.idle();
+      expect(await renders(a.gid)).toEqual([]);
+      expect((await transforms([storagePath(a)], THUMB)).body.result.transforms[storagePath(a)].status).toBe('pending');
+    } finally {
+      await t2.close();
+    }
+    await expect(startTestServer({ mediaPrerender: 'width=0' })).rejects.toThrow(/MEDIA_PRERENDER="width=0": option width/);
   });
 });
 

@@ -8,6 +8,7 @@
 import type { Actor } from '../keys.ts';
 import { IMAGE_INPUT_MIMES } from './formats.ts';
 import { transformAsset, type MediaDeps } from './transform.ts';
+import { parseTransformOptions } from './options.ts';
 
 export interface PrerenderFile { gid: string; version: number; mime: string | null }
 
@@ -21,7 +22,7 @@ export interface Prerenderer {
 }
 
 export interface PrerenderOptions {
-  /** dam/transform options path of the rendition; '' renders nothing */
+  /** dam/transform options path of the rendition (checked here); '' or 'none' renders nothing */
   options: string;
   /** background renders at once (default 1) */
   concurrency?: number;
@@ -30,7 +31,26 @@ export interface PrerenderOptions {
   onError?: (err: unknown, file: PrerenderFile) => void;
 }
 
+/** MEDIA_PRERENDER's value that renders nothing (an empty environment variable means the default). */
+export const NO_PRERENDER = 'none';
+
+const isOff = (options: string) => options === '' || options === NO_PRERENDER;
+
+/** Why MEDIA_PRERENDER's value is not an options path dam/transform takes, or undefined. */
+export function prerenderOptionsProblem(options: string): string | undefined {
+  if (isOff(options)) return undefined;
+  try {
+    parseTransformOptions(options);
+    return undefined;
+  } catch (err) {
+    return `invalid configuration: MEDIA_PRERENDER=${JSON.stringify(options)}: ${(err as Error).message}`;
+  }
+}
+
 export function createPrerenderer(deps: MediaDeps, opts: PrerenderOptions): Prerenderer {
+  const problem = prerenderOptionsProblem(opts.options);
+  if (problem) throw new Error(problem);
+  const off = isOff(opts.options);
   const concurrency = opts.concurrency ?? 1;
   const maxQueued = opts.maxQueued ?? 10_000;
   const queue: { actor: Actor; file: PrerenderFile }[] = [];
@@ -55,7 +75,7 @@ export function createPrerenderer(deps: MediaDeps, opts: PrerenderOptions): Prer
   };
   return {
     enqueue(actor, files) {
-      if (closed || !opts.options) return;
+      if (closed || off) return;
       for (const file of files) {
         if (!file.mime || !IMAGE_INPUT_MIMES.has(file.mime)) continue;
         if (queue.length >= maxQueued) break;
