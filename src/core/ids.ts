@@ -4,10 +4,12 @@ import { invalid } from './errors.ts';
 
 const DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX32 = /^[0-9a-f]{32}$/i;
+const LOWER_DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The canonical (lowercase, dashed) form of an id, or undefined when it is not a UUID. */
 export function normalizeId(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
+  if (raw.length === 36 && LOWER_DASHED.test(raw)) return raw; // the common case: already canonical
   const s = raw.trim();
   if (DASHED.test(s)) return s.toLowerCase();
   if (HEX32.test(s)) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, createFixture, type TestServer, type Fixture } from '../helpers/server.ts';
 import { seedFolder, seedFiles, seedFolders, childGids, rootOf } from '../helpers/seed.ts';
 import { UnicatClient } from '../helpers/unicat-client.ts';
-import { parseSelection, selectionSql, checkSelection, MAX_SELECTION_ENTRIES, MAX_SELECTION_SEARCHES } from '../../src/core/selection/index.ts';
+import { parseSelection, selectionSql, checkSelection, countSelection, MAX_SELECTION_ENTRIES, MAX_SELECTION_SEARCHES } from '../../src/core/selection/index.ts';
 import type { Actor } from '../../src/core/keys.ts';
 import { CoreError } from '../../src/core/errors.ts';
 
@@ -74,6 +74,25 @@ describe('selectionSql', () => {
     expect(err).toBeInstanceOf(CoreError);
     expect(err.kind).toBe('selection');
     expect(err.info).toMatchObject({ index: 2 });
+  });
+
+  it('countSelection resolves and checks in one statement: totals, or the first invalid {children} entry by its index in the selection', async () => {
+    const empty = await seedFolder(t.db, f.projectId, 'empty');
+    const unknown = '00000000-0000-4000-8000-0000000000fe';
+    const count = (raw: unknown) => countSelection(t.db, actor, parseSelection(raw), { trashed: 'exclude' });
+    // an empty folder is valid; an unknown gid entry is counted as unresolved
+    await expect(count([{ children: empty.gid }, { children: folder.gid, exclude: [kids[1]] }, unknown, kids[1]]))
+      .resolves.toEqual({ resolved: 8, unresolved: 1 });
+    // a repeated parent keeps the index of its first entry; entries are reported in selection order
+    const err = await count([{ children: folder.gid }, { children: kids[2] }, { children: unknown }, { children: kids[2] }]).catch((e) => e);
+    expect(err).toBeInstanceOf(CoreError);
+    expect(err.kind).toBe('selection');
+    expect(err.info).toMatchObject({ index: 1, children: kids[2], reason: 'children of a file (not a folder)' });
+    const err2 = await count([kids[3], { children: folder.gid }, { children: unknown }]).catch((e) => e);
+    expect(err2.info).toMatchObject({ index: 2, children: unknown, reason: 'children of an asset that does not exist' });
+    // the resolve statement carries the same report (a job's worker ignores it: the request was checked)
+    const rows = await resolve([{ children: unknown }, kids[1]], 'exclude');
+    expect(rows.map((r) => r.gid).sort()).toEqual([unknown, kids[1]].sort());
   });
 
   it('merges {children} entries naming the same parent: a gid stays excluded only if every such entry excludes it', async () => {

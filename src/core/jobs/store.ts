@@ -186,7 +186,7 @@ export async function finishJob(tx: Db, jobId: number, status: 'done' | 'rejecte
 
 export const materialiseStatement = defineStatement<{ jobId: number; batchSize: number; selection: { sql: string; params: unknown[] } }, { n: number; not_found: number }>({
   name: 'job-items-materialise',
-  summary: "a job's selection into job_items in one INSERT ... SELECT: numbered in tree order, one row per batch",
+  summary: "a job's selection into job_items in one INSERT ... SELECT: numbered in tree order, one row per batch (invalid {children} entries, checked at the request, resolve to nothing)",
   render: (p) => ({
     text: `WITH sel AS MATERIALIZED (${p.selection.sql}),
           numbered AS (SELECT sel.asset_id, row_number() OVER (ORDER BY a.path) AS seq
@@ -195,13 +195,13 @@ export const materialiseStatement = defineStatement<{ jobId: number; batchSize: 
                   SELECT $1, min(seq), max(seq), array_agg(asset_id ORDER BY seq)
                   FROM numbered GROUP BY (seq - 1) / $2::bigint
                   RETURNING last_seq - first_seq + 1 AS n)
-     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL)::bigint AS not_found`,
+     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL AND invalid_entry IS NULL)::bigint AS not_found`,
     values: [p.jobId, p.batchSize, ...p.selection.params],
   }),
   samples: [{
     label: 'a selection of two gids (parameters from $3)',
     params: { jobId: 7, batchSize: 5000, selection: {
-      sql: 'SELECT a.id AS asset_id, g.gid FROM unnest($4::uuid[]) AS g(gid)\n      LEFT JOIN assets a ON a.gid = g.gid AND a.project_id = $3',
+      sql: 'SELECT a.id AS asset_id, g.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($4::uuid[]) AS g(gid)\n      LEFT JOIN assets a ON a.gid = g.gid AND a.project_id = $3',
       params: [1, [SAMPLE_TOKEN, '6f1c2a8e-0000-4000-8000-0000000000a2']] } },
   }],
 });

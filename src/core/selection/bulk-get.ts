@@ -12,7 +12,7 @@ import type { Actor } from '../keys.ts';
 import { selectionError } from '../errors.ts';
 import { normalizeId } from '../ids.ts';
 import type { Selection } from './parse.ts';
-import { selectionPageSql, selectionSql, type SelectionKey } from './sql.ts';
+import { checkSelection, countSelection, selectionPageSql, type SelectionKey } from './sql.ts';
 
 export const BULK_GET_DEFAULT_SIZE = 100;
 export const BULK_GET_MAX_SIZE = 1000;
@@ -55,14 +55,15 @@ export interface BulkGetPage {
   cursor: string | null;
 }
 
+/** One page (checked: {children} targets must be folders of the project, else selectionError). */
 export async function bulkGet(db: Db, actor: Actor, sel: Selection, cursorRaw: unknown, size: number): Promise<BulkGetPage> {
   let st: CursorState;
   if (cursorRaw === undefined || cursorRaw === null) {
-    const s = selectionSql(actor, sel, { trashed: 'exclude' });
-    const { rows } = await db.query(
-      `SELECT count(s.asset_id) AS r, count(*) - count(s.asset_id) AS u FROM (${s.sql}) s`, s.params);
-    st = { key: undefined as unknown as SelectionKey, resolved: Number(rows[0].r), unresolved: Number(rows[0].u) };
+    // the first page: the totals, and the check of the {children} targets, in one statement
+    const c = await countSelection(db, actor, sel, { trashed: 'exclude' });
+    st = { key: undefined as unknown as SelectionKey, resolved: c.resolved, unresolved: c.unresolved };
   } else {
+    await checkSelection(db, actor, sel); // later pages: the targets are checked again (the page statement does not report them)
     st = decodeCursor(actor, sel, cursorRaw);
   }
   const after = cursorRaw === undefined || cursorRaw === null ? undefined : st.key;

@@ -13,8 +13,11 @@ export type SelectionEntry =
 
 export interface Selection {
   entries: SelectionEntry[];
-  /** sha256 (hex) of the canonical selection: binds bulk/get cursors to the selection they page */
-  hash: string;
+  /**
+   * sha256 (hex) of the canonical selection: binds bulk/get cursors to the selection they page.
+   * Computed on first use (a 100,000-entry selection is a 5 MB canonical text; jobs never need it).
+   */
+  readonly hash: string;
 }
 
 export const MAX_SELECTION_ENTRIES = 100_000;
@@ -82,7 +85,8 @@ export function parseSelection(raw: unknown): Selection {
     }
     throw bad(index, 'an object entry needs children or search');
   });
-  return { entries, hash: createHash('sha256').update(canonical(entries)).digest('hex') };
+  let hash: string | undefined;
+  return { entries, get hash() { return (hash ??= createHash('sha256').update(canonical(entries)).digest('hex')); } };
 }
 
 function canonical(entries: SelectionEntry[]): string {

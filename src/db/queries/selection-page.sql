@@ -3,45 +3,45 @@
 
 -- sample: first page
 --   $1 = 1
---   $2 = ["6f1c2a8e-0000-4000-8000-00000000000a","6f1c2a8e-0000-4000-8000-00000000000b"]
---   $3 = [1]
---   $4 = ["6f1c2a8e-0000-4000-8000-00000000000c"]
---   $5 = ["6f1c2a8e-0000-4000-8000-0000000000f1","6f1c2a8e-0000-4000-8000-0000000000f2"]
+--   $2 = "{6f1c2a8e-0000-4000-8000-00000000000a,6f1c2a8e-0000-4000-8000-00000000000b}"
+--   $3 = "{6f1c2a8e-0000-4000-8000-0000000000f1,6f1c2a8e-0000-4000-8000-0000000000f2}"
+--   $4 = "{1}"
+--   $5 = "{6f1c2a8e-0000-4000-8000-00000000000c}"
 --   $6 = "english"
 --   $7 = "harbour"
 --   $8 = "night"
-SELECT DISTINCT u.asset_id, u.gid FROM ((SELECT a.id AS asset_id, g.gid FROM unnest($2::uuid[]) AS g(gid)
+SELECT DISTINCT u.asset_id, u.gid FROM ((SELECT a.id AS asset_id, g.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($2::uuid[]) AS g(gid)
       LEFT JOIN assets a ON a.gid = g.gid AND a.project_id = $1 ORDER BY a.id NULLS LAST, g.gid LIMIT 101)
 UNION ALL
-(SELECT a.asset_id, a.gid FROM unnest($5::uuid[]) WITH ORDINALITY AS c(parent, o)
+(SELECT a.asset_id, a.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($3::uuid[]) WITH ORDINALITY AS c(parent, o)
       JOIN assets f ON f.gid = c.parent AND f.project_id = $1
       CROSS JOIN LATERAL (SELECT a.id AS asset_id, a.gid FROM assets a
-        WHERE a.parent_id = f.id AND a.deleted_on IS NULL AND NOT EXISTS (SELECT 1 FROM unnest($3::bigint[], $4::uuid[]) AS x(o, gid) WHERE x.o = c.o AND x.gid = a.gid)
+        WHERE a.parent_id = f.id AND a.deleted_on IS NULL AND NOT EXISTS (SELECT 1 FROM unnest($4::bigint[], $5::uuid[]) AS x(o, gid) WHERE x.o = c.o AND x.gid = a.gid)
         ORDER BY a.parent_id, a.id LIMIT 101) a)
 UNION ALL
-(SELECT a.id AS asset_id, a.gid FROM assets a JOIN asset_search s ON s.asset_id = a.id
+(SELECT a.id AS asset_id, a.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM assets a JOIN asset_search s ON s.asset_id = a.id
       WHERE a.project_id = $1 AND a.deleted_on IS NULL AND s.tsv @@ (((phraseto_tsquery($6::regconfig, $7) || phraseto_tsquery('simple', $7))) && !!((phraseto_tsquery($6::regconfig, $8) || phraseto_tsquery('simple', $8)))) ORDER BY a.id LIMIT 101)) u
     ORDER BY u.asset_id NULLS LAST, u.gid LIMIT 101;
 
 -- sample: a page after asset 42
 --   $1 = 1
 --   $2 = 42
---   $3 = ["6f1c2a8e-0000-4000-8000-00000000000a","6f1c2a8e-0000-4000-8000-00000000000b"]
---   $4 = [1]
---   $5 = ["6f1c2a8e-0000-4000-8000-00000000000c"]
---   $6 = ["6f1c2a8e-0000-4000-8000-0000000000f1","6f1c2a8e-0000-4000-8000-0000000000f2"]
+--   $3 = "{6f1c2a8e-0000-4000-8000-00000000000a,6f1c2a8e-0000-4000-8000-00000000000b}"
+--   $4 = "{6f1c2a8e-0000-4000-8000-0000000000f1,6f1c2a8e-0000-4000-8000-0000000000f2}"
+--   $5 = "{1}"
+--   $6 = "{6f1c2a8e-0000-4000-8000-00000000000c}"
 --   $7 = "english"
 --   $8 = "harbour"
 --   $9 = "night"
-SELECT DISTINCT u.asset_id, u.gid FROM ((SELECT a.id AS asset_id, g.gid FROM unnest($3::uuid[]) AS g(gid)
+SELECT DISTINCT u.asset_id, u.gid FROM ((SELECT a.id AS asset_id, g.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($3::uuid[]) AS g(gid)
       LEFT JOIN assets a ON a.gid = g.gid AND a.project_id = $1 WHERE (a.id > $2::bigint OR a.id IS NULL) ORDER BY a.id NULLS LAST, g.gid LIMIT 101)
 UNION ALL
-(SELECT a.asset_id, a.gid FROM unnest($6::uuid[]) WITH ORDINALITY AS c(parent, o)
+(SELECT a.asset_id, a.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($4::uuid[]) WITH ORDINALITY AS c(parent, o)
       JOIN assets f ON f.gid = c.parent AND f.project_id = $1
       CROSS JOIN LATERAL (SELECT a.id AS asset_id, a.gid FROM assets a
-        WHERE a.parent_id = f.id AND a.deleted_on IS NULL AND NOT EXISTS (SELECT 1 FROM unnest($4::bigint[], $5::uuid[]) AS x(o, gid) WHERE x.o = c.o AND x.gid = a.gid) AND a.id > $2::bigint
+        WHERE a.parent_id = f.id AND a.deleted_on IS NULL AND NOT EXISTS (SELECT 1 FROM unnest($5::bigint[], $6::uuid[]) AS x(o, gid) WHERE x.o = c.o AND x.gid = a.gid) AND a.id > $2::bigint
         ORDER BY a.parent_id, a.id LIMIT 101) a)
 UNION ALL
-(SELECT a.id AS asset_id, a.gid FROM assets a JOIN asset_search s ON s.asset_id = a.id
+(SELECT a.id AS asset_id, a.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM assets a JOIN asset_search s ON s.asset_id = a.id
       WHERE a.project_id = $1 AND a.deleted_on IS NULL AND s.tsv @@ (((phraseto_tsquery($7::regconfig, $8) || phraseto_tsquery('simple', $8))) && !!((phraseto_tsquery($7::regconfig, $9) || phraseto_tsquery('simple', $9)))) AND a.id > $2::bigint ORDER BY a.id LIMIT 101)) u
     ORDER BY u.asset_id NULLS LAST, u.gid LIMIT 101;
