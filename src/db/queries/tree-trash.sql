@@ -5,8 +5,10 @@
 --   $1 = 1
 --   $2 = [101,102,103]
 WITH req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
-cand AS (SELECT a.* FROM req CROSS JOIN LATERAL (
-           SELECT a.id, a.parent_id, a.path, a.is_file, a.deleted_on FROM assets a WHERE a.id = req.id AND a.project_id = $1 OFFSET 0) a),
+-- read through the primary key in one index scan of the whole array (sorted, each leaf page read
+-- once: ~150 buffers for 5,000 ids, against 3 per id for a probe per id)
+cand AS (SELECT a.id, a.parent_id, a.path, a.is_file, a.deleted_on FROM assets a
+         WHERE a.id = ANY ($2::bigint[]) AND a.project_id = $1),
 ok AS (SELECT * FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NULL),
 okset AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM ok),
 top AS (SELECT o.* FROM ok o, okset WHERE NOT EXISTS (
