@@ -189,8 +189,10 @@ export const materialiseStatement = defineStatement<{ jobId: number; batchSize: 
   summary: "a job's selection into job_items in one INSERT ... SELECT: numbered in tree order, one row per batch (invalid {children} entries, checked at the request, resolve to nothing)",
   render: (p) => ({
     text: `WITH sel AS MATERIALIZED (${p.selection.sql}),
-          numbered AS (SELECT sel.asset_id, row_number() OVER (ORDER BY a.path) AS seq
-                       FROM sel JOIN assets a ON a.id = sel.asset_id),
+          -- the paths read by one primary-key index scan of the whole id array (each index page
+          -- once), not a probe per selected asset (3 buffers each)
+          numbered AS (SELECT a.id AS asset_id, row_number() OVER (ORDER BY a.path) AS seq
+                       FROM assets a WHERE a.id = ANY (ARRAY(SELECT asset_id FROM sel WHERE asset_id IS NOT NULL))),
           ins AS (INSERT INTO job_items(job_id, first_seq, last_seq, asset_ids)
                   SELECT $1, min(seq), max(seq), array_agg(asset_id ORDER BY seq)
                   FROM numbered GROUP BY (seq - 1) / $2::bigint

@@ -8,8 +8,10 @@
 --   $4 = ["6f1c2a8e-0000-4000-8000-0000000000a1","6f1c2a8e-0000-4000-8000-0000000000a2"]
 WITH sel AS MATERIALIZED (SELECT a.id AS asset_id, g.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($4::uuid[]) AS g(gid)
       LEFT JOIN assets a ON a.gid = g.gid AND a.project_id = $3),
-          numbered AS (SELECT sel.asset_id, row_number() OVER (ORDER BY a.path) AS seq
-                       FROM sel JOIN assets a ON a.id = sel.asset_id),
+          -- the paths read by one primary-key index scan of the whole id array (each index page
+          -- once), not a probe per selected asset (3 buffers each)
+          numbered AS (SELECT a.id AS asset_id, row_number() OVER (ORDER BY a.path) AS seq
+                       FROM assets a WHERE a.id = ANY (ARRAY(SELECT asset_id FROM sel WHERE asset_id IS NOT NULL))),
           ins AS (INSERT INTO job_items(job_id, first_seq, last_seq, asset_ids)
                   SELECT $1, min(seq), max(seq), array_agg(asset_id ORDER BY seq)
                   FROM numbered GROUP BY (seq - 1) / $2::bigint
