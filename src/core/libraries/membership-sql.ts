@@ -121,10 +121,17 @@ const SAMPLE: MembershipParams = {
   projectId: 1, userId: 2, failing: ['not_found', 'no_permission', 'deleted_asset', 'not_a_file'], forceFail: false, writer: true,
 };
 
+/**
+ * Up to this many ids the statement is prepared (named, planned once per connection: planning
+ * it cost more than running it for one id); larger sets are planned for their size each time.
+ */
+const PREPARED_MAX = 100;
+
 export const addMembers = defineStatement<MembershipParams, MembershipRow>({
   name: 'library-membership-add',
   summary: 'add many assets to a library: classify, gate, insert, answer per id (and the library)',
   render: (p) => ({ text: ADD_SQL, values: values(p) }),
+  prepare: (p) => p.ids.length <= PREPARED_MAX,
   samples: [{ label: 'two ids, idempotent policy (Uplynk)', params: SAMPLE }],
 });
 
@@ -132,5 +139,6 @@ export const removeMembers = defineStatement<MembershipParams, MembershipRow>({
   name: 'library-membership-remove',
   summary: 'remove many assets from a library: classify, gate, lock in order, delete, answer per id (and the library)',
   render: (p) => ({ text: REMOVE_SQL, values: values(p) }),
+  prepare: (p) => p.ids.length <= PREPARED_MAX,
   samples: [{ label: 'two ids, strict policy (Oracle without skip flags)', params: { ...SAMPLE, failing: ['already_member', 'not_member', 'not_found', 'no_permission', 'deleted_asset', 'not_a_file'] } }],
 });
