@@ -1,0 +1,115 @@
+// Profiles the server under the small-call load (not a bench: `node bin/run-ts.js bench/profile-small-calls.ts [seconds]`).
+// Runs the same load as bench/small-calls.bench.ts (bench/load.ts in its own process) against assets/get and the
+// hello-world, records this process's CPU time per answered request for each (a figure that a loaded machine
+// disturbs much less than req/s), and writes a CPU profile of the assets/get load to PROFILE_OUT
+// (default .bench-data/small-calls.cpuprofile) with its self-time shares by function and by package.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import Fastify from 'fastify';
+import { benchEnv } from './lib.ts';
+import { UnicatClient } from '../tests/helpers/unicat-client.ts';
+
+const SECONDS = Number(process.argv[2] ?? 5);
+const CONNS = Number(process.env.SMALL_CONNS ?? 16);
+const OUT = process.env.PROFILE_OUT ?? '.bench-data/small-calls.cpuprofile';
+
+interface Load { n: number; rps: number; p50: number; p99: number; errors: number; cpuUs: number }
+function load(url: string, method: string, headers: Record<string, string>, body: string): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['bin/run-ts.js', 'bench/load.ts', url, method, JSON.stringify(headers), body, String(CONNS), String(SECONDS)],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (c) => { out += c; });
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load client exit ${code}`))));
+  });
+}
+/** CPU time (us) of this database's PostgreSQL backends so far, from /proc (clock ticks of 10 ms). */
+async function pgCpu(pool: { query: (q: string) => Promise<{ rows: { pid: number }[] }> }): Promise<Map<number, number>> {
+  const { rows } = await pool.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const m = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      m.set(pid, (Number(f[11]) + Number(f[12])) * 10_000);
+    } catch { /* gone */ }
+  }
+  return m;
+}
+const db = { pool: undefined as unknown as Parameters<typeof pgCpu>[0] };
+async function measured(f: () => Promise<Load>) {
+  const p0 = await pgCpu(db.pool);
+  const c0 = process.cpuUsage();
+  const r = await f();
+  const c = process.cpuUsage(c0);
+  const p1 = await pgCpu(db.pool);
+  let pg = 0;
+  for (const [pid, t] of p1) pg += t - (p0.get(pid) ?? 0);
+  return { ...r, clientUs: r.cpuUs, cpuUs: (c.user + c.system) / r.n, pgUs: pg / r.n, sysShare: c.system / (c.user + c.system) };
+}
+
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+function shares(profile: { nodes: Node[]; samples: number[] }) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const count = new Map<number, number>();
+  for (const s of profile.samples) count.set(s, (count.get(s) ?? 0) + 1);
+  const total = profile.samples.length;
+  const idle = [...count].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((a, [, c]) => a + c, 0);
+  const busy = total - idle;
+  const fn = new Map<string, number>();
+  const pkg = new Map<string, number>();
+  for (const [id, c] of count) {
+    const f = byId.get(id)!.callFrame;
+    if (f.functionName === '(idle)') continue;
+    const u = f.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '');
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u);
+    const where = m ? m[1] : u.startsWith('node:') ? u : u === '' ? '(native/gc)' : u.split('/').slice(0, 2).join('/');
+    const key = `${f.functionName || '(anonymous)'} ${u.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+    fn.set(key, (fn.get(key) ?? 0) + c);
+    pkg.set(where, (pkg.get(where) ?? 0) + c);
+  }
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n)
+    .map(([k, c]) => `  ${((100 * c) / busy).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+  console.log(`profile: ${total} samples, ${((100 * busy) / total).toFixed(0)}% not idle; shares of the non-idle samples`);
+  console.log('by package/file:\n' + top(pkg, 15));
+  console.log('by function (self):\n' + top(fn, 30));
+}
+
+const env = await benchEnv({ runWorker: false });
+db.pool = env.pool as unknown as typeof db.pool;
+const hello = Fastify({ logger: false });
+hello.get('/', async () => ({ hello: 'world' }));
+const helloUrl = await hello.listen({ host: '127.0.0.1', port: 0 });
+try {
+  const c = new UnicatClient(env.url, env.project.gid);
+  await c.auth(env.user.key);
+  const root = (await c.call('assets/get', { pathname: '/' })).result.asset as string;
+  const asset = (await c.call('assets/create', { parent: root, name: 'small' })).result.asset as string;
+  const getUrl = `${env.url}/api/p/${env.project.gid}/assets/get`;
+  const getHeaders = { authorization: `Bearer ${c.jwt}` };
+  const getBody = JSON.stringify({ asset });
+  await load(helloUrl, 'GET', {}, '');
+  await load(getUrl, 'POST', getHeaders, getBody);
+  const h = await measured(() => load(helloUrl, 'GET', {}, ''));
+  const g = await measured(() => load(getUrl, 'POST', getHeaders, getBody));
+  const line = (name: string, x: typeof h) => console.log(`${name}: ${x.rps.toFixed(0)} req/s; CPU per request: server ${x.cpuUs.toFixed(0)} us (${(100 * x.sysShare).toFixed(0)}% system), PostgreSQL ${x.pgUs.toFixed(0)} us, load client ${x.clientUs.toFixed(0)} us`);
+  line('hello-world', h);
+  line('assets/get ', g);
+  const total = (x: typeof h) => x.cpuUs + x.pgUs + x.clientUs;
+  console.log(`ratios to the hello-world: req/s ${(g.rps / h.rps).toFixed(3)}x; server CPU/request ${(h.cpuUs / g.cpuUs).toFixed(3)}x; ` +
+    `all CPU/request (server + PostgreSQL + client: the req/s two free cores would allow) ${(total(h) / total(g)).toFixed(3)}x`);
+  const s = new Session();
+  s.connect();
+  await s.post('Profiler.enable');
+  await s.post('Profiler.setSamplingInterval', { interval: 200 });
+  await s.post('Profiler.start');
+  const p = await load(getUrl, 'POST', getHeaders, getBody);
+  const { profile } = await s.post('Profiler.stop');
+  s.disconnect();
+  writeFileSync(OUT, JSON.stringify(profile));
+  console.log(`profiled assets/get: ${p.rps.toFixed(0)} req/s; profile in ${OUT}`);
+  shares(profile as unknown as { nodes: Node[]; samples: number[] });
+} finally {
+  await hello.close();
+  await env.close();
+}
