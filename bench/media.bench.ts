@@ -65,9 +65,15 @@ try {
   const o = parseTransformOptions('fill=400,300/type=jpg');
   await (await planRendition(photo, o, 'jpg')).image.toBuffer(); // warm-up
   await drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=warm`));
-  const direct = await time(async () => { for (let i = 0; i < N; i++) await (await planRendition(photo, o, 'jpg')).image.toBuffer(); });
-  const first = await time(async () => { for (let i = 0; i < N; i++) await drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=k${i}`)); });
-  const cached = await time(async () => { for (let i = 0; i < N; i++) await drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=k${i}`)); });
+  // interleaved, one of each in turn, so that a change of the machine's load meets all three alike
+  const direct = { ms: 0 };
+  const first = { ms: 0 };
+  const cached = { ms: 0 };
+  for (let i = 0; i < N; i++) {
+    direct.ms += (await time(async () => (await planRendition(photo, o, 'jpg')).image.toBuffer())).ms;
+    first.ms += (await time(async () => drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=k${i}`)))).ms;
+    cached.ms += (await time(async () => drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=k${i}`)))).ms;
+  }
   const rate = (ms: number) => (N * 1000) / ms;
   report('thumbnails/s, 12 MP JPEG -> 400x300 fill (transform + public URL fetch)', rate(first.ms), rate(direct.ms), 'thumbs/s', '>= 0.8x');
   report('cached thumbnail (transform + fetch), per request', cached.ms / N, first.ms / N, 'ms', '<= 0.05x (>= 20x faster)');
@@ -81,11 +87,14 @@ try {
   const readDisk = async () => { let n = 0; for await (const c of createReadStream(big)) n += (c as Buffer).length; return n; };
   await readDisk();
   const mbps = (ms: number) => 100 / (ms / 1000);
-  const disk = await time(readDisk);
-  const served = await time(() => drain(url));
-  const disk2 = await time(readDisk);
-  const served2 = await time(() => drain(url));
-  report('download 100 MB through public_url', mbps(Math.min(served.ms, served2.ms)), mbps(Math.min(disk.ms, disk2.ms)), 'MB/s', '>= 0.7x');
+  // three of each in turn; the best of each
+  let disk = Infinity;
+  let served = Infinity;
+  for (let i = 0; i < 3; i++) {
+    disk = Math.min(disk, (await time(readDisk)).ms);
+    served = Math.min(served, (await time(() => drain(url))).ms);
+  }
+  report('download 100 MB through public_url', mbps(served), mbps(disk), 'MB/s', '>= 0.7x');
 
   // 8 concurrent transforms of one 50-megapixel JPEG: the server's peak RSS
   const huge = join(tmp, 'photo50.jpg');
