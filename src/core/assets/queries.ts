@@ -4,7 +4,7 @@ import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import { invalid, selectionError, tooLarge } from '../errors.ts';
 import {
-  assetIdByGid, assetIdByPathname, assetIdsByGids, assetIdsByPathnames, childrenOf, loadAssetRows, normalizeGids,
+  assetIdByGid, assetIdByPathname, assetIdsByGids, assetRowByGidBatched, assetIdsByPathnames, childrenOf, loadAssetRows, normalizeGids,
   pathIds, readPage, rootIdOf, treeWindow, type AssetRow, type Page,
 } from './read.ts';
 import { normalizeId } from '../ids.ts';
@@ -54,7 +54,8 @@ export async function getAssetsQuery(db: Db, actor: Actor, b: Record<string, unk
   if (b.asset !== undefined) {
     // one round trip: the row by its gid (assetIdByGid's checks and errors when there is none)
     const gid = normalizeId(b.asset);
-    const rows = gid ? await loadAssetRows(db, p, { gids: [gid] }) : [];
+    const row = gid ? await assetRowByGidBatched(db, p, gid) : undefined;
+    const rows = row ? [row] : [];
     if (!rows[0]) await assetIdByGid(db, p, b.asset);
     return { asset: rows[0].gid, rows };
   }

@@ -91,6 +91,47 @@ export async function loadAssetRows(db: Db, projectId: number, by: { ids?: numbe
   return rows;
 }
 
+interface GidBatch { gids: Map<string, { resolve: (r: AssetRow | undefined) => void; reject: (e: unknown) => void }[]> }
+const gidBatches = new Map<Db, Map<number, GidBatch>>();
+
+/**
+ * The AssetRow of one gid in a project, read together with the other one-gid reads of the same
+ * project that arrive in the same turn of the event loop (one statement, loadAssetRows by gids,
+ * run from setImmediate: after the requests of this poll phase were parsed). Under concurrent
+ * small reads this makes one round trip (one socket write, one wake-up of PostgreSQL) for several
+ * requests instead of one each. Undefined when the project has no such asset.
+ */
+export function assetRowByGidBatched(db: Db, projectId: number, gid: string): Promise<AssetRow | undefined> {
+  let perDb = gidBatches.get(db);
+  if (!perDb) { perDb = new Map(); gidBatches.set(db, perDb); }
+  let batch = perDb.get(projectId);
+  if (!batch) {
+    const b: GidBatch = { gids: new Map() };
+    batch = b;
+    perDb.set(projectId, b);
+    setImmediate(() => {
+      if (perDb!.get(projectId) === b) perDb!.delete(projectId);
+      if (perDb!.size === 0 && gidBatches.get(db) === perDb) gidBatches.delete(db);
+      const settle = (rows: AssetRow[] | undefined, err?: unknown) => {
+        const byGid = new Map((rows ?? []).map((r) => [r.gid, r]));
+        for (const [g, waiters] of b.gids) for (const w of waiters) {
+          if (rows) w.resolve(byGid.get(g));
+          else w.reject(err);
+        }
+      };
+      loadAssetRows(db, projectId, { gids: [...b.gids.keys()] }).then((rows) => settle(rows), (e) => settle(undefined, e));
+    });
+  }
+  const full = batch;
+  return new Promise((resolve, reject) => {
+    const waiters = full.gids.get(gid);
+    if (waiters) waiters.push({ resolve, reject });
+    else full.gids.set(gid, [{ resolve, reject }]);
+    // a full batch is closed: the next read starts another (each stays a prepared statement)
+    if (full.gids.size >= PREPARED_MAX && perDb!.get(projectId) === full) perDb!.delete(projectId);
+  });
+}
+
 /** Normalises a list of gids; throws `invalid` naming the first malformed one. */
 export function normalizeGids(raw: unknown, field: string): string[] {
   if (!Array.isArray(raw)) throw invalid(`${field} must be a list of gids`, { field });
