@@ -3,7 +3,7 @@
 // resolution, transparent, animated, colors, colorspace, metadata. Read from the stored blob
 // after the upload streamed into the store; sharp reads only what it needs from the file.
 import { fileTypeFromStream } from 'file-type';
-import sharp from 'sharp';
+import { loadSharp } from './sharp.ts';
 import type { Metadata } from 'sharp';
 import type { BlobStore, StoredBlob } from '../../storage/blob-store.ts';
 import { IMAGE_INPUT_MIMES } from './formats.ts';
@@ -107,7 +107,7 @@ export async function imageInfo(blobs: BlobStore, blob: StoredBlob, mime: string
   }
   let m: Metadata;
   try {
-    m = await sharp(input, { limitInputPixels: false, animated: true }).metadata();
+    m = await (await loadSharp())(input, { limitInputPixels: false, animated: true }).metadata();
   } catch {
     return undefined;
   }

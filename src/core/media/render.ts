@@ -8,15 +8,13 @@
 //   background   white | transparent | rrggbb for padding and transparent areas (jpg: never transparent)
 // The output streams into the blob store; libvips reads the source on demand (sequential), and
 // JPEG sources shrink on load, so a render never holds a decoded copy of a large source.
-import sharp from 'sharp';
+import { loadSharp } from './sharp.ts';
 import type { Metadata, Sharp } from 'sharp';
 
 interface RGBA { r: number; g: number; b: number; alpha: number }
 import type { OutputType } from './formats.ts';
 import { invalid, rule } from '../errors.ts';
 import type { Pad, TransformOptions } from './options.ts';
-
-sharp.cache(false); // no decoded images kept between renders: memory stays bounded by the renders running
 
 /** The largest rendition (canvas) in pixels, and the largest intermediate (a fill before its cut). */
 export const MAX_OUTPUT_PIXELS = 50_000_000;
@@ -60,6 +58,7 @@ function encode(img: Sharp, type: OutputType, o: TransformOptions): Sharp {
  * is not a readable image).
  */
 export async function planRendition(input: string | Buffer, o: TransformOptions, type: OutputType): Promise<Rendition> {
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: MAX_SOURCE_PIXELS }).metadata();
