@@ -5,7 +5,7 @@
 // Thumbnails are asked for a page at a time: the tiles a render shows (and the page a list just
 // read: primeThumbnails) are collected for one tick and sent as one dam/transforms call, which
 // answers the renditions that exist (the server renders the console's thumbnail after each
-// upload, MEDIA_PRERENDER). Only a file answered `pending` costs a dam/transform of its own (it
+// upload, MEDIA_PRERENDER); ready URLs are kept across page loads (below). Only a file answered `pending` costs a dam/transform of its own (it
 // renders; a few at a time); one answered `unavailable` shows its type icon.
 import { currentSession, ApiError } from './api.ts';
 import type { Asset } from './types.ts';
@@ -85,10 +85,42 @@ function flush() {
   }
 }
 
+// Ready URLs kept across page loads (localStorage, the newest MAX_KEPT): a URL is for one asset
+// version and size and never changes, so a second visit shows a folder's thumbnails with no
+// lookup before the pictures (which come from the browser's cache). Public links, no credential.
+const KEPT = 'assetlib.thumbnail-urls';
+const MAX_KEPT = 5000;
+let kept: Record<string, string> | undefined;
+const keptUrls = (): Record<string, string> => {
+  if (!kept) { try { kept = JSON.parse(localStorage.getItem(KEPT) ?? '{}') ?? {}; } catch { kept = {}; } }
+  return kept!;
+};
+let saving: ReturnType<typeof setTimeout> | undefined;
+function saveKept() {
+  if (saving === undefined) return;
+  clearTimeout(saving);
+  saving = undefined;
+  const all = keptUrls();
+  const keys = Object.keys(all);
+  for (const k of keys.slice(0, Math.max(0, keys.length - MAX_KEPT))) delete all[k];
+  try { localStorage.setItem(KEPT, JSON.stringify(all)); } catch { /* full or disabled */ }
+}
+addEventListener('pagehide', saveKept);
+const keep = (key: string, url: string) => {
+  keptUrls()[key] = url;
+  clearTimeout(saving);
+  saving = setTimeout(saveKept, 100);
+};
+
 /** What the server has for a file at `width`: asked with every other file asked in this task (one call). */
 function lookup(file: string, width: number): Promise<Lookup> {
   const key = `${file}@${width}`;
   let p = lookups.get(key);
+  const known = p ? undefined : keptUrls()[`${currentSession()?.project}/${key}`];
+  if (known) {
+    p = Promise.resolve({ status: 'ready', public_url: known });
+    lookups.set(key, p);
+  }
   if (!p) {
     p = new Promise<Lookup>((resolve, reject) => {
       wanted.push({ file, width, resolve, reject });
@@ -96,7 +128,10 @@ function lookup(file: string, width: number): Promise<Lookup> {
       if (!flushing) { flushing = true; queueMicrotask(flush); }
     });
     lookups.set(key, p);
-    p.then((l) => { if (l.status === 'pending') lookups.delete(key); }, () => { if (lookups.get(key) === p) lookups.delete(key); });
+    p.then((l) => {
+      if (l.status === 'pending') lookups.delete(key);
+      else if (l.status === 'ready' && l.public_url) keep(`${currentSession()?.project}/${key}`, l.public_url);
+    }, () => { if (lookups.get(key) === p) lookups.delete(key); });
   }
   return p;
 }
@@ -109,7 +144,7 @@ export function thumbnailUrl(asset: Asset, width: number): Promise<string> {
   if (!p) {
     p = lookup(file, width).then((l) => {
       if (l.status === 'ready' && l.public_url) return l.public_url;
-      if (l.status === 'pending') return render(`transform/${file}/${optionsOf(width)}`);
+      if (l.status === 'pending') return render(`transform/${file}/${optionsOf(width)}`).then((u) => { keep(`${currentSession()?.project}/${key}`, u); return u; });
       throw new NoPicture(l.reason ?? 'unknown');
     });
     cache.set(key, p);
@@ -126,6 +161,10 @@ export function primeThumbnails(assets: Iterable<Asset>): void {
 
 /** Forgets a URL that did not load (unpublished, or the asset changed): asked again next time. */
 export function forgetUrl(url: string): void {
+  const all = keptUrls();
+  for (const [k, v] of Object.entries(all)) if (v === url) delete all[k];
+  clearTimeout(saving);
+  saving = setTimeout(saveKept, 100);
   for (const [k, p] of lookups) void p.then((l) => { if (l.public_url === url && lookups.get(k) === p) lookups.delete(k); }, () => undefined);
   for (const [k, p] of cache) void p.then((v) => { if (v === url && cache.get(k) === p) cache.delete(k); }, () => undefined);
 }
