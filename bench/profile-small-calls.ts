@@ -3,27 +3,16 @@
 // hello-world, records this process's CPU time per answered request for each (a figure that a loaded machine
 // disturbs much less than req/s), and writes a CPU profile of the assets/get load to PROFILE_OUT
 // (default .bench-data/small-calls.cpuprofile) with its self-time shares by function and by package.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import Fastify from 'fastify';
 import { benchEnv } from './lib.ts';
-import { UnicatClient } from '../tests/helpers/unicat-client.ts';
+import { load as runLoad, smallCallsTargets, type Load } from './small-calls-fixture.ts';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNS = Number(process.env.SMALL_CONNS ?? 16);
 const OUT = process.env.PROFILE_OUT ?? '.bench-data/small-calls.cpuprofile';
 
-interface Load { n: number; rps: number; p50: number; p99: number; errors: number; cpuUs: number }
-function load(url: string, method: string, headers: Record<string, string>, body: string): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['bin/run-ts.js', 'bench/load.ts', url, method, JSON.stringify(headers), body, String(CONNS), String(SECONDS)],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (c) => { out += c; });
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load client exit ${code}`))));
-  });
-}
+const load = (url: string, method: string, headers: Record<string, string>, body: string): Promise<Load> => runLoad(url, method, headers, body, CONNS, SECONDS);
 /** CPU time (us) of this database's PostgreSQL backends so far, from /proc (clock ticks of 10 ms). */
 async function pgCpu(pool: { query: (q: string) => Promise<{ rows: { pid: number }[] }> }): Promise<Map<number, number>> {
   const { rows } = await pool.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
@@ -77,17 +66,9 @@ function shares(profile: { nodes: Node[]; samples: number[] }) {
 
 const env = await benchEnv({ runWorker: false });
 db.pool = env.pool as unknown as typeof db.pool;
-const hello = Fastify({ logger: false });
-hello.get('/', async () => ({ hello: 'world' }));
-const helloUrl = await hello.listen({ host: '127.0.0.1', port: 0 });
+const t = await smallCallsTargets(env);
 try {
-  const c = new UnicatClient(env.url, env.project.gid);
-  await c.auth(env.user.key);
-  const root = (await c.call('assets/get', { pathname: '/' })).result.asset as string;
-  const asset = (await c.call('assets/create', { parent: root, name: 'small' })).result.asset as string;
-  const getUrl = `${env.url}/api/p/${env.project.gid}/assets/get`;
-  const getHeaders = { authorization: `Bearer ${c.jwt}` };
-  const getBody = JSON.stringify({ asset });
+  const { helloUrl, getUrl, getHeaders, getBody } = t;
   await load(helloUrl, 'GET', {}, '');
   await load(getUrl, 'POST', getHeaders, getBody);
   const h = await measured(() => load(helloUrl, 'GET', {}, ''));
@@ -110,6 +91,6 @@ try {
   console.log(`profiled assets/get: ${p.rps.toFixed(0)} req/s; profile in ${OUT}`);
   shares(profile as unknown as { nodes: Node[]; samples: number[] });
 } finally {
-  await hello.close();
+  await t.close();
   await env.close();
 }

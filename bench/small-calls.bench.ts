@@ -2,38 +2,19 @@
 // beside a bare Fastify hello-world (GET / -> {"hello":"world"}) served by the same process, in the
 // same run, rounds interleaved. The load comes from a separate process (bench/load.ts, a
 // node:http keep-alive client loop), the same for both. Also: database queries per assets/get.
-import { spawn } from 'node:child_process';
-import Fastify from 'fastify';
 import { benchEnv, report, printTable, percentile } from './lib.ts';
-import { UnicatClient } from '../tests/helpers/unicat-client.ts';
+import { load as runLoad, smallCallsTargets, type Load } from './small-calls-fixture.ts';
 
 const CONNS = Number(process.env.SMALL_CONNS ?? 16);
 const SECONDS = Number(process.env.SMALL_SECONDS ?? 4);
 const ROUNDS = Number(process.env.SMALL_ROUNDS ?? 3);
 
-interface Load { n: number; rps: number; p50: number; p99: number; errors: number }
-function load(url: string, method: string, headers: Record<string, string>, body: string): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['bin/run-ts.js', 'bench/load.ts', url, method, JSON.stringify(headers), body, String(CONNS), String(SECONDS)],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (c) => { out += c; });
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load client exit ${code}`))));
-  });
-}
+const load = (url: string, method: string, headers: Record<string, string>, body: string): Promise<Load> => runLoad(url, method, headers, body, CONNS, SECONDS);
 
 const env = await benchEnv({ runWorker: false });
-const hello = Fastify({ logger: false });
-hello.get('/', async () => ({ hello: 'world' }));
-const helloUrl = await hello.listen({ host: '127.0.0.1', port: 0 });
+const t = await smallCallsTargets(env);
 try {
-  const c = new UnicatClient(env.url, env.project.gid);
-  await c.auth(env.user.key);
-  const root = (await c.call('assets/get', { pathname: '/' })).result.asset as string;
-  const asset = (await c.call('assets/create', { parent: root, name: 'small' })).result.asset as string;
-  const getUrl = `${env.url}/api/p/${env.project.gid}/assets/get`;
-  const getHeaders = { authorization: `Bearer ${c.jwt}` };
-  const getBody = JSON.stringify({ asset });
+  const { helloUrl, getUrl, getHeaders, getBody, asset, client: c } = t;
 
   // database queries per authenticated assets/get (the server runs in this process)
   const pool = env.pool as unknown as { query: (...a: unknown[]) => unknown };
@@ -63,6 +44,6 @@ try {
   report('database queries per authenticated assets/get', perGet, 1, 'queries', '1');
   printTable('Small calls (floor: a bare Fastify hello-world in the same process, same client)');
 } finally {
-  await hello.close();
+  await t.close();
   await env.close();
 }
