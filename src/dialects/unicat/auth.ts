@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import { actorForUser, type Actor } from '../../core/keys.ts';
-import { renewedJwt, reuseSeconds, verifyJwt, type TokenClaims } from '../../core/tokens.ts';
+import { renewedJwt, verifyJwt, type TokenClaims } from '../../core/tokens.ts';
 import { unauthenticated, forbidden } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
 
@@ -43,7 +43,6 @@ export function installJwtAuth(app: FastifyInstance, ctx: AppContext, opts: { re
     });
     if (opts.refresh === false) return;
     // a token younger than RENEW_AFTER_SECONDS goes back as it came (docs/dialects/unicat.md)
-    const ttl = ctx.config.jwtTtlSeconds;
-    reply.header('Authorization', Date.now() / 1000 - claims!.iat < reuseSeconds(ttl) ? token : await renewedJwt(token, claims!, ttl, ctx.config.jwtSecret));
+    reply.header('Authorization', await renewedJwt(token, claims!, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
   });
 }

@@ -54,7 +54,13 @@ export async function authenticate(ctx: AppContext, req: FastifyRequest): Promis
   const strict = ctx.config.uplynkAuth === 'strict';
   if (strict) checkBinding(claims, req);
   const given = Buffer.from(sig.toLowerCase(), 'hex');
-  const signs = (key: string) => timingSafeEqual(createHmac('sha256', key).update(msg).digest(), given);
+  // each key's HMAC once: the cache's check and the loop below ask about the same keys
+  const checked = new Map<string, boolean>();
+  const signs = (key: string) => {
+    let ok = checked.get(key);
+    if (ok === undefined) { ok = timingSafeEqual(createHmac('sha256', key).update(msg).digest(), given); checked.set(key, ok); }
+    return ok;
+  };
   // the cached keys (src/core/actor-cache.ts) answer only a signature they verify for a member
   const keys = ctx.actors
     ? await ctx.actors.keyActorsOfUser(ctx.db, owner, (list) => list.some((k) => k.actor.role && signs(k.key)))
