@@ -5,6 +5,7 @@ import { unicat } from './api.ts';
 import { downloadUrl } from './media.ts';
 import { Thumb } from './Thumb.tsx';
 import { notifyError } from './notify.ts';
+import { afterFirstGrid } from './first-grid.ts';
 import { date, size, typeLabel } from './format.ts';
 import type { Asset } from './types.ts';
 
@@ -22,7 +23,8 @@ export function Detail({ asset, onClose }: { asset: Asset; onClose(): void }) {
   useEffect(() => {
     let live = true;
     setLibs(null);
-    if (asset.is_file) unicat('assets/libraries', { asset: asset.gid }).then((r) => { if (live) setLibs(r.result.libraries.map((g: string) => r.data.libraries[g])); }, () => { if (live) setLibs([]); });
+    // after the first grid (first-grid.ts): the panel of the item focused at start is not what a visit waits for
+    if (asset.is_file) afterFirstGrid.then(() => live ? unicat('assets/libraries', { asset: asset.gid }) : Promise.reject()).then((r) => { if (live) setLibs(r.result.libraries.map((g: string) => r.data.libraries[g])); }, () => { if (live) setLibs([]); });
     return () => { live = false; };
   }, [asset.gid, asset.is_file]);
 

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { Asset } from './types.ts';
 import { forgetUrl, thumbnailUrl } from './media.ts';
+import { afterFirstGrid } from './first-grid.ts';
 
 // simple line icons (no emoji font needed), 24x24
 const PATHS: Record<string, string> = {
@@ -32,12 +33,15 @@ export function Thumb({ asset, size }: { asset: Asset; size: 'small' | 'large' }
     setUrl(null);
     setFailed(false);
     if (asset.is_file && asset.type === 'image') {
-      thumbnailUrl(asset, size === 'small' ? 320 : 800).then((u) => { if (live) setUrl(u); }, () => { if (live) setFailed(true); });
+      // the detail panel's larger preview waits for the first grid (first-grid.ts)
+      (size === 'small' ? thumbnailUrl(asset, 320) : afterFirstGrid.then(() => live ? thumbnailUrl(asset, 800) : Promise.reject(new Error('gone')))).then((u) => { if (live) setUrl(u); }, () => { if (live) setFailed(true); });
     }
     return () => { live = false; };
   }, [asset.gid, asset.version, asset.is_file, asset.type, size, retry]);
   // a URL that does not load is asked for again once (a remembered one may have been unpublished)
   const broken = () => { if (url) forgetUrl(url); if (retry === 0) setRetry(1); else setFailed(true); };
-  if (url && !failed) return <img className="thumb" src={url} alt="" loading="lazy" decoding="async" onError={broken} />;
+  // not loading="lazy": the virtual grid renders only the rows in view and a few around them (which
+  // Chromium's lazy-load margin would load as well), and lazy images start after layout, later
+  if (url && !failed) return <img className="thumb" src={url} alt="" decoding="async" onError={broken} />;
   return <TypeIcon asset={asset} pending={asset.is_file && asset.type === 'image' && !failed} />;
 }

@@ -9,6 +9,7 @@
 // renders; a few at a time); one answered `unavailable` shows its type icon.
 import { currentSession, ApiError } from './api.ts';
 import type { Asset } from './types.ts';
+import { firstGridShown } from './first-grid.ts';
 
 const cache = new Map<string, Promise<string>>();
 
@@ -80,7 +81,7 @@ function flush() {
         body: JSON.stringify({ files: chunk.map((w) => w.file), options: optionsOf(width) }),
       }).then((r) => {
         for (const w of chunk) w.resolve(r.transforms?.[w.file] ?? { status: 'unavailable', public_url: null, reason: 'unknown' });
-      }, (e) => { for (const w of chunk) w.reject(e); });
+      }, (e) => { for (const w of chunk) w.reject(e); }).finally(firstGridShown);
     }
   }
 }
@@ -157,6 +158,8 @@ export function thumbnailUrl(asset: Asset, width: number): Promise<string> {
  *  nothing: a file without one is rendered when its tile shows. */
 export function primeThumbnails(assets: Iterable<Asset>): void {
   for (const a of assets) if (a.is_file && a.type === 'image') lookup(storagePath(a), 320).catch(() => undefined);
+  // a page whose thumbnails are all known makes no call: its grid can show now
+  if (!flushing) firstGridShown();
 }
 
 /** Forgets a URL that did not load (unpublished, or the asset changed): asked again next time. */

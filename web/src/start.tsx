@@ -1,5 +1,5 @@
 // The console's React tree, loaded by main.ts once the first page of the folder is on its way.
-import { Component, StrictMode, type ReactNode } from 'react';
+import { Component, StrictMode, startTransition, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { notifyError } from './notify.ts';
@@ -24,4 +24,9 @@ class Boundary extends Component<{ children: ReactNode }, { error: Error | null 
 
 // errors nobody caught still reach the user as a message, never a blank page
 window.addEventListener('unhandledrejection', (e) => notifyError(e.reason));
-createRoot(document.getElementById('root')!).render(<StrictMode><Boundary><App /></Boundary></StrictMode>);
+// The first render as a transition: React renders it in slices and yields between them, so the
+// answers of prefetch.ts (the folder's first page, then its thumbnails lookup) are handled while
+// it renders instead of after (a plain render ran 300-600 ms without a break on a loaded machine,
+// and dam/transforms went out only after it).
+const root = createRoot(document.getElementById('root')!);
+startTransition(() => root.render(<StrictMode><Boundary><App /></Boundary></StrictMode>));
