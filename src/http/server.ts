@@ -14,6 +14,7 @@ import { loadSecrets } from '../core/secrets.ts';
 import { workerSettings } from '../jobs/settings.ts';
 import { checkDataDir, checkPortFree, listenMessage, StartupError } from '../startup/preflight.ts';
 import { ActorCache } from '../core/actor-cache.ts';
+import { startMark } from '../startup/trace.ts';
 
 export interface RunningServer {
   url: string;
@@ -43,11 +44,19 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   const prerenderProblem = prerenderOptionsProblem(config.mediaPrerender);
   if (prerenderProblem) throw new StartupError(prerenderProblem);
   await checkPortFree(config.host, config.port);
+  startMark('preflight done');
   // the HTTP side (Fastify, the three dialects, socket.io) loads while PostgreSQL starts in its
-  // own process: on a start, loading them is most of this process's work (docs/BENCHMARKS.md "Start")
-  const http = Promise.all([import('./app.ts'), import('../dialects/unicat/sync-socket.ts')]);
-  http.catch(() => {}); // awaited below; a failed start must not also report it unhandled
-  const db = await openDatabase(config, 'server', (m) => logger.info(m));
+  // own process: on a start, loading them is most of this process's work (docs/BENCHMARKS.md
+  // "Start"). It is imported once postgres has been spawned: compiling the app's code blocks
+  // this thread, and postgres should be starting meanwhile, not waiting for it.
+  let http!: Promise<[typeof import('./app.ts'), typeof import('../dialects/unicat/sync-socket.ts')]>;
+  const loadHttp = () => {
+    http ??= Promise.all([import('./app.ts'), import('../dialects/unicat/sync-socket.ts')]);
+    http.catch(() => {}); // awaited below; a failed start must not also report it unhandled
+  };
+  const db = await openDatabase(config, 'server', (m) => logger.info(m), { starting: loadHttp });
+  loadHttp();
+  startMark('database open');
   try {
     // JWT_SECRET / KEY_SEAL_SECRET, else DATA_DIR/secrets.json (docs/hardening.md#secrets)
     const secrets = await loadSecrets(db.pool, config.dataDir, { jwtSecret: config.jwtSecret, keySealSecret: config.keySealSecret });
@@ -71,7 +80,9 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   });
   const ctx = { db: db.pool, config, blobs, actors, prerender };
   const [{ buildApp }, { attachSyncSocket }] = await http;
+  startMark('http code loaded');
   const app = await buildApp(ctx, { logger: opts.quiet ? false : logger });
+  startMark('app built');
   let worker: WorkerHandle | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -80,6 +91,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
     await db.close();
     throw new StartupError(listenMessage(err, config.host, config.port));
   }
+  startMark('listening');
   const sweeper = setInterval(sweep, idleMs).unref();
   const sync = attachSyncSocket(app.server as HttpServer, ctx);
   if (config.runWorker) worker = startWorker(db.pool, workerSettings(config), (m) => logger.info(m), (f, m) => logger.info(f, m));
