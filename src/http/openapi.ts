@@ -5,9 +5,8 @@
 // Response schemas describe; they never serialize: the serializer is JSON.stringify, so what a
 // route returns goes out unchanged (fast-json-stringify would drop or coerce undeclared fields).
 // The tests check every answer they receive against this document (tests/helpers/openapi-check.ts).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 
 type Doc = Record<string, any>;
 
@@ -108,12 +107,49 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
 /** The reference page's routes (public: the page and Swagger UI's files, registered by the plugin). */
 export const isDocsPage = (url: string) => url === '/docs' || url.startsWith('/docs/');
 
-/** The rendered reference at /docs (Swagger UI's own files, from this server). */
+/**
+ * The rendered reference at /docs (Swagger UI's own files, from this server), made on the first
+ * request for it: @fastify/swagger-ui and what it loads (its own @fastify/static, yaml, glob:
+ * ~40 CommonJS files) took a tenth of a start's CPU for a page few requests ever ask for
+ * (docs/BENCHMARKS.md "Start"). It is registered on a Fastify instance of its own, built once,
+ * and each /docs request is answered through it (inject) by this app's route, so this app's
+ * hooks (security headers, logging) apply as to any other answer.
+ */
 export async function installDocsPage(app: FastifyInstance): Promise<void> {
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { url: '/openapi.json', deepLinking: true },
-    staticCSP: false,
-    uiHooks: {},
-  });
+  let inner: Promise<FastifyInstance> | undefined;
+  const docsApp = () => inner ??= (async () => {
+    const [{ default: Fastify }, { default: swaggerUi }] = await Promise.all([import('fastify'), import('@fastify/swagger-ui')]);
+    const f = Fastify();
+    // the document is this app's: a stand-in plugin under @fastify/swagger's name (the UI plugin
+    // declares it as a dependency) gives the UI's json/yaml routes this app's app.swagger()
+    const document = Object.assign(async (i: FastifyInstance) => {
+      i.decorate('swagger', ((opts?: { yaml?: boolean }) => app.swagger(opts as never)) as never);
+    }, { [Symbol.for('skip-override')]: true, [Symbol.for('plugin-meta')]: { name: '@fastify/swagger' } });
+    await f.register(document);
+    await f.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { url: '/openapi.json', deepLinking: true },
+      staticCSP: false,
+      uiHooks: {},
+    });
+    await f.ready();
+    return f;
+  })().catch((err) => { inner = undefined; throw err; });
+  const answer = async (req: FastifyRequest, reply: FastifyReply) => {
+    const f = await docsApp();
+    const res = await f.inject({ method: req.method as 'GET' | 'HEAD', url: req.url, headers: pick(req.headers, ['if-none-match', 'if-modified-since', 'range', 'accept-encoding']) });
+    if (res.statusCode === 404) return reply.callNotFound(); // this app's 404, as for any unknown path
+    const headers = { ...res.headers };
+    for (const h of ['connection', 'transfer-encoding', 'keep-alive', 'date']) delete headers[h];
+    return reply.code(res.statusCode).headers(headers).send(res.rawPayload.length ? res.rawPayload : undefined);
+  };
+  for (const url of ['/docs', '/docs/*']) {
+    app.route({ method: 'GET', url, schema: { hide: true }, config: { public: true }, handler: answer });
+  }
+}
+
+function pick(h: Record<string, string | string[] | undefined>, names: string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const n of names) { const v = h[n]; if (v !== undefined) out[n] = v; }
+  return out;
 }
