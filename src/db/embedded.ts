@@ -20,6 +20,8 @@ export class DataDirBusyError extends Error {}
 
 export interface EmbeddedHandle {
   url: string;
+  /** resolved once the database accepts connections (at once when another process runs it) */
+  ready: Promise<void>;
   /** Stops postgres if this process started it; releases the lock. */
   stop(): Promise<void>;
 }
@@ -129,16 +131,31 @@ async function holderPort(dataDir: string, ms: number): Promise<HolderInfo | und
 }
 
 /**
- * Opens the embedded database for `role`. Throws DataDirBusyError (touching nothing) when a
- * server is asked to start on a DATA_DIR that another live process holds.
+ * Opens the embedded database for `role`, once it accepts connections. Throws DataDirBusyError
+ * (touching nothing) when a server is asked to start on a DATA_DIR that another live process holds.
  */
-export async function openEmbedded(dataDir: string, role: Role, log: (msg: string) => void = () => {}, starting?: () => void): Promise<EmbeddedHandle> {
+export async function openEmbedded(dataDir: string, role: Role, log: (msg: string) => void = () => {}): Promise<EmbeddedHandle> {
+  const handle = await startEmbedded(dataDir, role, log);
+  try {
+    await handle.ready;
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+  return handle;
+}
+
+/**
+ * openEmbedded, resolved as soon as postgres has been spawned (its URL is known then): the caller
+ * awaits `ready` before querying, and may do other work while postgres starts.
+ */
+export async function startEmbedded(dataDir: string, role: Role, log: (msg: string) => void = () => {}): Promise<EmbeddedHandle> {
   mkdirSync(dataDir, { recursive: true });
   for (let attempt = 0; ; attempt++) {
     const lock = await tryLockDataDir(dataDir, role);
     if (lock) {
       try {
-        return await startLocked(dataDir, lock, log, starting);
+        return await startLocked(dataDir, lock, log);
       } catch (err) {
         await lock.release();
         throw err;
@@ -147,7 +164,7 @@ export async function openEmbedded(dataDir: string, role: Role, log: (msg: strin
     if (role === 'server') throw busy(dataDir, await askHolder(dataDir));
     // CLI and workers share the running database (once the holder has started it)
     const holder = await holderPort(dataDir, 120_000);
-    if (holder?.port) return { url: urlFor(dataDir, holder.port), stop: async () => {} };
+    if (holder?.port) return { url: urlFor(dataDir, holder.port), ready: Promise.resolve(), stop: async () => {} };
     if (holder || attempt >= 2) throw busy(dataDir, holder);
     // the holder ended meanwhile: take the lock
   }
@@ -170,7 +187,7 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
-async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string) => void, starting?: () => void): Promise<EmbeddedHandle> {
+async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string) => void): Promise<EmbeddedHandle> {
   const pgDir = join(dataDir, 'pg');
   // As root, postgres runs as the `postgres` user, which must be able to reach DATA_DIR/pg.
   if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o711);
@@ -198,13 +215,15 @@ async function startLocked(dataDir: string, lock: DataDirLock, log: (msg: string
     renameSync(scratch, pgDir);
   }
   log(`starting the embedded PostgreSQL in ${pgDir}`);
-  const pg = await startPostgres(pgDir, port, options(pgDir).postgresFlags, starting).catch((e: unknown) => {
-    throw new StartupError(`the embedded PostgreSQL in ${pgDir} did not start${e ? `: ${(e as Error).message ?? e}` : ''}`);
-  });
-  lock.setPort(port);
+  const didNotStart = (e: unknown) => new StartupError(`the embedded PostgreSQL in ${pgDir} did not start${e ? `: ${(e as Error).message ?? e}` : ''}`);
+  const pg = await startPostgres(pgDir, port, options(pgDir).postgresFlags).catch((e: unknown) => { throw didNotStart(e); });
+  // other processes (CLI, workers) are given the port once postgres accepts connections
+  const ready = pg.ready.then(() => lock.setPort(port), (e: unknown) => { throw didNotStart(e); });
+  ready.catch(() => {}); // awaited by the caller
   let stopped = false;
   return {
     url: urlFor(dataDir, port),
+    ready,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -31,6 +31,8 @@ function runAs(): { uid?: number; gid?: number } {
 }
 
 export interface PostgresProcess {
+  /** resolved once postgres accepts connections; rejected if it exits before */
+  ready: Promise<void>;
   /** fast shutdown (SIGINT), resolved once the postmaster has exited */
   stop(): Promise<void>;
 }
@@ -38,12 +40,12 @@ export interface PostgresProcess {
 const READY = 'database system is ready to accept connections';
 
 /**
- * Starts `postgres -D pgDir -p port ...flags` and resolves once it accepts connections (`spawned`:
- * called as soon as the process runs). Its log
+ * Starts `postgres -D pgDir -p port ...flags`; resolves as soon as the process runs (`ready` says
+ * when it accepts connections: the caller does other work meanwhile). Its log
  * (stderr) is read to the end (an unread pipe would block postgres once full) and kept only to
  * explain a failed start.
  */
-export async function startPostgres(pgDir: string, port: number, flags: string[], spawned?: () => void): Promise<PostgresProcess> {
+export async function startPostgres(pgDir: string, port: number, flags: string[]): Promise<PostgresProcess> {
   const bin = await postgresBinary();
   const child: ChildProcess = spawn(bin, ['-D', pgDir, '-p', String(port), ...flags], {
     ...runAs(),
@@ -52,9 +54,8 @@ export async function startPostgres(pgDir: string, port: number, flags: string[]
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   startMark('postgres spawned');
-  spawned?.();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     let log = '';
     let ready = false;
     child.stderr!.setEncoding('utf8');
@@ -68,7 +69,9 @@ export async function startPostgres(pgDir: string, port: number, flags: string[]
       if (!ready) reject(new Error(`postgres exited (${signal ?? `code ${code}`}) before accepting connections${log.trim() ? `: ${log.trim().split('\n').slice(-3).join(' / ')}` : ''}`));
     });
   });
+  ready.catch(() => {}); // the caller awaits it; an early exit must not also be reported unhandled
   return {
+    ready,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       await exited;

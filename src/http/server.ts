@@ -2,8 +2,9 @@
 import type { Server as HttpServer } from 'node:http';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { startDatabase, type Database } from '../db/database.ts';
 import { openBlobStore } from '../storage/open-store.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
 import { startWorker, type WorkerHandle } from '../jobs/worker.ts';
 import { createPrerenderer, prerenderOptionsProblem, type Prerenderer } from '../core/media/prerender.ts';
 import { ensureDemo } from '../core/demo.ts';
@@ -45,44 +46,64 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   if (prerenderProblem) throw new StartupError(prerenderProblem);
   await checkPortFree(config.host, config.port);
   startMark('preflight done');
-  // the HTTP side (Fastify, the three dialects, socket.io) loads while PostgreSQL starts in its
-  // own process: on a start, loading them is most of this process's work (docs/BENCHMARKS.md
-  // "Start"). It is imported once postgres has been spawned: compiling the app's code blocks
-  // this thread, and postgres should be starting meanwhile, not waiting for it.
-  let http!: Promise<[typeof import('./app.ts'), typeof import('../dialects/unicat/sync-socket.ts')]>;
-  const loadHttp = () => {
-    http ??= Promise.all([import('./app.ts'), import('../dialects/unicat/sync-socket.ts')]);
-    http.catch(() => {}); // awaited below; a failed start must not also report it unhandled
-  };
-  const db = await openDatabase(config, 'server', (m) => logger.info(m), { starting: loadHttp });
-  loadHttp();
-  startMark('database open');
+  // PostgreSQL starts in its own process while this one loads the HTTP side (Fastify, the three
+  // dialects, socket.io) and builds the app: on a start, that is most of this process's work
+  // (docs/BENCHMARKS.md "Start"). The code is imported once postgres has been spawned, so that
+  // postgres is not kept waiting while the app's code compiles. No request is served before both
+  // are done.
+  const db = await startDatabase(config, 'server', (m) => logger.info(m));
+  const http = Promise.all([import('./app.ts'), import('../dialects/unicat/sync-socket.ts')]);
+  // ctx.config gets the secrets once the database is ready (they may be kept in it): requests read
+  // them from ctx.config, and none is served before then
+  const ctxConfig: Config = { ...config };
+  let blobs: BlobStore;
   try {
-    // JWT_SECRET / KEY_SEAL_SECRET, else DATA_DIR/secrets.json (docs/hardening.md#secrets)
-    const secrets = await loadSecrets(db.pool, config.dataDir, { jwtSecret: config.jwtSecret, keySealSecret: config.keySealSecret });
-    config = { ...config, ...secrets };
-    useKeySealSecret(secrets.keySealSecret);
+    blobs = await openBlobStore(config);
   } catch (err) {
     await db.close();
     throw err;
   }
-  const blobs = await openBlobStore(config);
   // what a crashed upload left in blobs/tmp: a file idle longer than a request may last is no
   // live upload's (several servers may share DATA_DIR); swept at start and then as often
   const idleMs = config.requestTimeoutMs || 3_600_000;
   const sweep = () => blobs.sweepTemporary(idleMs).then((n) => { if (n) logger.info(`removed ${n} temporary upload file(s) left behind`); }, () => {});
-  await sweep();
   const actors = new ActorCache(db.pool);
-  await actors.start();
   const prerender = createPrerenderer({ db: db.pool, blobs, renderConcurrency: config.mediaRenderConcurrency }, {
     options: config.mediaPrerender,
     onError: (err, f) => logger.debug({ err, asset: f.gid }, 'background render failed (it renders on first view)'),
   });
-  const ctx = { db: db.pool, config, blobs, actors, prerender };
-  const [{ buildApp }, { attachSyncSocket }] = await http;
-  startMark('http code loaded');
-  const app = await buildApp(ctx, { logger: opts.quiet ? false : logger });
-  startMark('app built');
+  const ctx = { db: db.pool, config: ctxConfig, blobs, actors, prerender };
+  const database = (async () => {
+    await db.ready;
+    startMark('database open');
+    // JWT_SECRET / KEY_SEAL_SECRET, else DATA_DIR/secrets.json (docs/hardening.md#secrets)
+    const secrets = await loadSecrets(db.pool, config.dataDir, { jwtSecret: config.jwtSecret, keySealSecret: config.keySealSecret });
+    Object.assign(ctxConfig, secrets);
+    useKeySealSecret(secrets.keySealSecret);
+    await sweep();
+    await actors.start();
+  })();
+  const built = (async () => {
+    const [{ buildApp }, { attachSyncSocket }] = await http;
+    startMark('http code loaded');
+    const app = await buildApp(ctx, { logger: opts.quiet ? false : logger });
+    startMark('app built');
+    return { app, attachSyncSocket };
+  })();
+  let app: Awaited<typeof built>['app'];
+  let attachSyncSocket: Awaited<typeof built>['attachSyncSocket'];
+  try {
+    [, { app, attachSyncSocket }] = await Promise.all([database, built]);
+  } catch (err) {
+    // both settle before anything is closed under them
+    const [, b] = await Promise.allSettled([database, built]);
+    if (b.status === 'fulfilled') await b.value.app.close().catch(() => undefined);
+    await prerender.close();
+    await actors.stop();
+    await db.close();
+    throw err;
+  }
+  config = ctxConfig;
   let worker: WorkerHandle | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
