@@ -175,6 +175,31 @@ describe('events rendered at write time (migration 008)', () => {
     ]);
   });
 
+  it('the answer is the envelope around the stored JSON texts, byte for byte, with a Content-Length of its UTF-8 bytes', async () => {
+    const p = await createFixture(t.db, { owner: 'owner' });
+    const pj = await jwtFor(t.url, p.projectGid, p.users.owner.key);
+    const before = (await syncPost(t.url, 'cursors', pj, { project: p.projectGid })).body.result;
+    await emit(p.projectId, 'UPDATE', 'assets', odd);
+    await withTx(t.db, (tx) => emitCcChange(tx, p.projectId, 'UPDATE', 'jobs', 'j\u00e9', { note: 'ünïcödé ✓ 𝄞' }));
+    const stored = (await t.db.query(
+      `(SELECT json FROM cc_changes WHERE cursor > $1 AND project_id = $2 ORDER BY cursor)
+       UNION ALL (SELECT json FROM changes WHERE project_id = $2 AND cursor > $3 ORDER BY cursor)`,
+      [before.cc_cursor, p.projectId, before.cursor])).rows.map((x) => x.json as string);
+    expect(stored).toHaveLength(odd.length + 1);
+    const res = await fetch(`${t.url}/sync/get`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${pj}` },
+      body: JSON.stringify({ cc_cursor: before.cc_cursor, project: p.projectGid, cursor: before.cursor }),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('authorization')).toMatch(/^ey/);
+    const next = { cc_cursor: before.cc_cursor + 1, project: p.projectGid, cursor: before.cursor + odd.length };
+    const expected = Buffer.from(`{"success":true,"result":{"sync":[${stored.join(',')}],"next":${JSON.stringify(next)}},"data":{}}`, 'utf8');
+    expect(Number(res.headers.get('content-length'))).toBe(expected.length);
+    expect(bytes.equals(expected)).toBe(true);
+  });
+
   it("the migration's backfill renders events written before it exactly as the writers do now", async () => {
     const p = await createFixture(t.db, { owner: 'owner' });
     await emit(p.projectId, 'DELETE', 'libraries_assets', odd);

@@ -161,9 +161,8 @@ export interface FeedRequest {
 }
 
 export interface FeedPage {
-  /** The events, comma-separated JSON objects (no brackets): cc events first, then project events, each in cursor order. */
-  json: string;
-  count: number;
+  /** Each event's stored JSON text (one object each): cc events first, then project events, each in cursor order. */
+  events: string[];
   /** The cursor to send next time (the last event of the page, or the current cursor when nothing more is visible). */
   ccCursor: number | null;
   cursor: number | null;
@@ -210,31 +209,28 @@ export async function readFeed(db: Db, caller: { keyId: number; userGid: string 
   let ccEnd = 1;
   while (ccEnd < rows.length && rows[ccEnd][0] === '1') ccEnd++;
 
-  let json = '';
-  let count = 0;
+  const events: string[] = [];
   let more = false;
   let ccCursor: number | null = null;
   let cursor: number | null = null;
   if (req.ccCursor !== undefined) {
     const ccN = ccEnd - 1;
     const shown = Math.min(ccN, limit);
-    for (let i = 1; i <= shown; i++) json += i === 1 ? rows[i][2] : ',' + rows[i][2];
-    count += shown;
+    for (let i = 1; i <= shown; i++) events.push(rows[i][2]);
     ccCursor = r.cc;
     // cc cursors are global (most are other projects'): more remain iff the page overflowed
     if (ccN > limit) { more = true; ccCursor = Number(rows[limit][1]); }
   }
   if (gid !== null) {
     const pN = rows.length - ccEnd;
-    for (let i = ccEnd; i < rows.length; i++) json += json === '' ? rows[i][2] : ',' + rows[i][2];
-    count += pN;
+    for (let i = ccEnd; i < rows.length; i++) events.push(rows[i][2]);
     // project cursors are dense (a rolled-back emit gives its numbers back): more remain iff the last is below the counter
     const current: number = r.p ?? 0;
     cursor = current;
     const last = rows[rows.length - 1];
     if (pN === limit && Number(last[1]) < current) { more = true; cursor = Number(last[1]); }
   }
-  return { json, count, ccCursor, cursor, more };
+  return { events, ccCursor, cursor, more };
 }
 
 /** The current cc cursor and, when given, the cursor of a project the caller is a member of. */

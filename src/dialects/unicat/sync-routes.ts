@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.ts';
 import { installUnicatErrors, ok } from './envelope.ts';
 import { installBoundedJsonParser } from '../../http/limits.ts';
+import { joinUtf8 } from '../../http/utf8-join.ts';
 import { bearerToken } from './auth.ts';
 import { issueJwt, verifyJwt } from '../../core/tokens.ts';
 import { invalid } from '../../core/errors.ts';
@@ -68,7 +69,8 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.post('/get', { schema: Sync.get }, async (req, reply) => {
     const r = feedRequest(body(req));
     const page = await readFeed(ctx.db, req.feedClaims, r);
-    // readFeed gives the events as JSON text (built from the raw rows); the envelope is put around them as text.
+    // readFeed gives each event's stored JSON text; the envelope is put around them, and the
+    // whole answer is encoded to UTF-8 once (src/http/utf8-join.ts).
     // The cursors to send next go in `next`, never in result.cursor / result["cc.cursor"]: the
     // Unicat client adopts those from any answer, before it applies the events (it would skip them).
     const result: Record<string, unknown> = {
@@ -79,7 +81,7 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
     // head is {"success":true,"result":{...},"data":{}}: splice "sync":[...] in front of result's keys
     const at = head.indexOf('"result":{') + '"result":{'.length;
     reply.type('application/json; charset=utf-8');
-    return reply.send(`${head.slice(0, at)}"sync":[${page.json}],${head.slice(at)}`);
+    return reply.send(joinUtf8(`${head.slice(0, at)}"sync":[`, page.events, ',', `],${head.slice(at)}`));
   });
 
   app.post('/cursors', { schema: Sync.cursors }, async (req) => {
