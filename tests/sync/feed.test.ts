@@ -9,6 +9,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { DiskBlobStore } from '../../src/storage/disk-store.ts';
 import { jwtFor, syncGet, syncPost, until } from './helpers.ts';
 import { readFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
 
 let t: TestServer;
 let f: Fixture;       // owner + viewer
@@ -173,6 +174,26 @@ describe('events rendered at write time (migration 008)', () => {
       ...odd.map((k, i) => ({ type: p.projectGid, cursor: before.cursor + 1 + i, action: 'UPDATE', data_type: 'assets', data_key: k })),
       { type: p.projectGid, cursor: before.cursor + odd.length + 1, action: 'INSERT', data_type: 'assets', data_key: 'with-data', data: { a: [1, 'x"y'], b: null } },
     ]);
+  });
+
+  it('a 200 sends the JWT back as it came while it is young, and a renewed one once it is older (RENEW_AFTER_SECONDS)', async () => {
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { k: number; sub: string; iat: number; exp: number };
+    const young = await syncPost(t.url, 'get', jwt, { project: f.projectGid, cursor: 0 });
+    expect(young.status).toBe(200);
+    expect(young.headers.get('authorization')).toBe(jwt);
+    // the same claims, issued a minute ago (signed with the server's secret)
+    const now = Math.floor(Date.now() / 1000);
+    const old = await new SignJWT({ k: claims.k }).setProtectedHeader({ alg: 'HS256' }).setSubject(claims.sub)
+      .setIssuedAt(now - 60).setExpirationTime(now + 600).sign(new TextEncoder().encode(t.jwtSecret));
+    const renewed = await syncPost(t.url, 'get', old, { project: f.projectGid, cursor: 0 });
+    expect(renewed.status).toBe(200);
+    const fresh = renewed.headers.get('authorization')!;
+    expect(fresh).toMatch(/^ey/);
+    expect(fresh).not.toBe(old);
+    expect(JSON.parse(Buffer.from(fresh.split('.')[1], 'base64url').toString())).toMatchObject({ k: claims.k, sub: claims.sub, iat: expect.any(Number) });
+    expect((JSON.parse(Buffer.from(fresh.split('.')[1], 'base64url').toString()) as { iat: number }).iat).toBeGreaterThanOrEqual(now);
+    const cursors = await syncPost(t.url, 'cursors', old, {});
+    expect(cursors.headers.get('authorization')).not.toBe(old);
   });
 
   it('the answer is the envelope around the stored JSON texts, byte for byte, with a Content-Length of its UTF-8 bytes', async () => {

@@ -6,7 +6,7 @@ import { installUnicatErrors, ok } from './envelope.ts';
 import { installBoundedJsonParser } from '../../http/limits.ts';
 import { joinUtf8 } from '../../http/utf8-join.ts';
 import { bearerToken } from './auth.ts';
-import { issueJwt, verifyJwt } from '../../core/tokens.ts';
+import { renewedJwt, verifyJwt, type TokenClaims } from '../../core/tokens.ts';
 import { invalid } from '../../core/errors.ts';
 import { normalizeId } from '../../core/ids.ts';
 import { Sync } from './schemas.ts';
@@ -14,7 +14,7 @@ import { librariesFlag, projectTypes } from './feed-types.ts';
 import { feedCaller, feedCursors, parseCursor, parseLimit, readFeed, type FeedRequest } from '../../core/feed/read.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest { feedClaims: { keyId: number; userGid: string } }
+  interface FastifyRequest { feedClaims: { keyId: number; userGid: string }; feedToken: { token: string; claims: TokenClaims } | null }
 }
 
 type Body = Record<string, unknown>;
@@ -51,17 +51,23 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
   installUnicatErrors(app);
   installBoundedJsonParser(app);
   app.decorateRequest('feedClaims', null as unknown as { keyId: number; userGid: string });
+  app.decorateRequest('feedToken', null);
   // The JWT's signature and expiry are checked here; that its key is still active is checked by
   // the call itself (sync/get folds it into its one statement).
   app.addHook('onRequest', async (req, reply) => {
     if (req.is404) return; // an unknown call is a 404 whoever asks
-    const claims = await app.guardAuth(req, reply, () => verifyJwt(bearerToken(req), ctx.config.jwtSecret));
+    const token = bearerToken(req);
+    const claims = await app.guardAuth(req, reply, () => verifyJwt(token, ctx.config.jwtSecret));
     req.feedClaims = { keyId: claims.keyId, userGid: claims.userGid };
+    req.feedToken = { token, claims };
   });
-  // the renewed JWT goes out with successful answers only (never with a 401 for a revoked key)
+  // the renewed JWT goes out with successful answers only (never with a 401 for a revoked key);
+  // a token younger than RENEW_AFTER_SECONDS goes back as it came, as on every Unicat call
+  // (docs/dialects/unicat.md): a catch-up is many calls in a row, each signed a new JWT before
   app.addHook('onSend', async (req, reply, payload) => {
-    if (reply.statusCode === 200 && req.feedClaims) {
-      reply.header('Authorization', await issueJwt(req.feedClaims.userGid, req.feedClaims.keyId, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
+    if (reply.statusCode === 200 && req.feedToken) {
+      const { token, claims } = req.feedToken;
+      reply.header('Authorization', await renewedJwt(token, claims, ctx.config.jwtTtlSeconds, ctx.config.jwtSecret));
     }
     return payload;
   });
