@@ -10,6 +10,8 @@ export interface ByteRange { start: number; end: number }
 export interface BlobStore {
   /** Streams `source` into the store; rejects with a too_large CoreError past `limitBytes`. */
   put(source: Readable, limitBytes: number): Promise<StoredBlob>;
+  /** Optional: stores a content already in memory (a rendition) in one write, without a stream. */
+  putBytes?(data: Buffer): Promise<StoredBlob>;
   /**
    * A stream of the content (only `range` of it when given; an S3 store maps it to a ranged GET),
    * or undefined when the store does not hold it.

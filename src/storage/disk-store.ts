@@ -3,8 +3,8 @@
 // nothing is held whole in memory, and an upload that fails (over the limit, cut off, aborted)
 // leaves nothing behind. Temporary files left by a crash are swept by `sweepTemporary`.
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -61,6 +61,23 @@ export class DiskBlobStore implements BlobStore {
       await rm(tmp, { force: true });
       throw err;
     });
+  }
+
+  /**
+   * A content already in memory (a rendition): hashed here, written whole to a temporary file and
+   * renamed into place (as put: replacing an existing copy of the same content is harmless).
+   */
+  async putBytes(data: Buffer): Promise<StoredBlob> {
+    const hash = createHash('sha256').update(data).digest('hex');
+    mkdirSync(this.tmpDir, { recursive: true });
+    const tmp = join(this.tmpDir, randomUUID());
+    try {
+      await writeFile(tmp, data, { flag: 'wx' });
+      return await this.keep(tmp, hash, data.length);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   private async keep(tmp: string, digest: string, size: number): Promise<StoredBlob> {

@@ -53,7 +53,6 @@ const LOOKUP_SQL = `SELECT a.id, a.gid::text AS gid, a.name, a.is_file, a.versio
 FROM assets a LEFT JOIN media_links l ON l.asset_id = a.id AND l.version = a.version AND l.version = $3
   AND starts_with(substr(l.options, strpos(l.options, '/')), $4)
 WHERE a.gid = $1 AND a.project_id = $2`;
-const EXISTING_SQL = `SELECT ${LINK_COLUMNS} FROM media_links WHERE asset_id = $1 AND version = $2 AND options = $3`;
 
 const INSERT_SQL = `INSERT INTO media_links(token, project_id, asset_id, version, options, filename, mime, blob_hash, size, width, height, renders, rendered_on)
 SELECT $3, project_id, id, version, $4, $5, $6, $7, $8, $9, $10, 1, clock_timestamp()
@@ -111,36 +110,48 @@ export async function transformAsset(deps: MediaDeps, actor: Actor, storagePath:
 
 async function renderLocked(deps: MediaDeps, src: MediaSource, options: string, filename: string,
   o: ReturnType<typeof parseTransformOptions>, type: keyof typeof OUTPUT_TYPES): Promise<Rendered> {
+  // the source's header is read (planRendition: metadata and the sizes' checks, no decoding)
+  // while the lock is taken; nothing is rendered before the lock is held
+  const planned = sourceInput(deps.blobs, src).then((input) => planRendition(input, o, type));
+  planned.catch(() => undefined); // awaited below, or dropped when a rendition exists
   const client = await deps.db.connect();
   let stored: string | undefined;
   let replaced: string | undefined;
   try {
     // one round trip: the transaction, asynchronous commit (see the head of this file), the time
-    // this request began waiting (for force), then the lock on this rendition
+    // this request began waiting (for force), the lock on this rendition, then the rendition as it
+    // is once the lock is held (each statement of a simple query takes its own snapshot in READ
+    // COMMITTED: this one sees a render that held the lock)
+    const lit = (v: string) => client.escapeLiteral(v);
     const begun = await client.query(`BEGIN; SET LOCAL synchronous_commit = off; SELECT clock_timestamp() AS t;
-      SELECT pg_advisory_xact_lock(${lockKey(`${src.id}:${src.version}:${options}`)})`) as unknown as { rows: { t: Date }[] }[];
+      SELECT pg_advisory_xact_lock(${lockKey(`${src.id}:${src.version}:${options}`)});
+      SELECT ${LINK_COLUMNS} FROM media_links WHERE asset_id = ${Number(src.id)} AND version = ${Number(src.version)} AND options = ${lit(options)}`) as unknown as { rows: Record<string, any>[] }[];
     const since = begun[2].rows[0].t;
-    // a statement of its own: its snapshot is taken after the lock, so it sees a render that held it
-    const { rows: [existing] } = await client.query({ name: 'assetlib_media_rendition', text: EXISTING_SQL, values: [src.id, src.version, options] });
+    const existing = begun[4].rows[0];
     // a rendition that exists (or, with force, one rendered after this request began) is the answer
     if (existing && (!o.force || existing.rendered_on >= since)) {
       await client.query('COMMIT');
       return toRendered(existing);
     }
-    const r = await planRendition(await sourceInput(deps.blobs, src), o, type);
+    const r = await planned;
     let blob;
     let data: Buffer;
     try {
-      data = await r.image.toBuffer(); // libvips writes the whole output in one buffer (a stream too)
-      blob = await deps.blobs.put(Readable.from([data]), MAX_RENDITION_BYTES);
+      data = await r.image.toBuffer(); // libvips writes the whole output in one buffer (as the floor does)
+      if (data.length > MAX_RENDITION_BYTES) throw rule('the rendition is too large', { reason: 'too_large' });
+      blob = deps.blobs.putBytes ? await deps.blobs.putBytes(data) : await deps.blobs.put(Readable.from([data]), MAX_RENDITION_BYTES);
     } catch (err) {
       if (err instanceof CoreError) throw err;
       throw rule(`the image could not be rendered: ${(err as Error).message}`, { reason: 'render_failed' });
     }
     stored = blob.hash;
-    const { rows: [row] } = await client.query({ name: 'assetlib_media_rendition_insert', text: INSERT_SQL, values: [src.id, src.version, newToken(), options, filename, OUTPUT_TYPES[type], blob.hash, blob.size, r.width, r.height] });
+    // one round trip: the link row (a share lock on the asset re-checks its version) and the commit;
+    // an error in the insert skips the commit and the transaction is rolled back below
+    const values = [src.id, src.version, newToken(), options, filename, OUTPUT_TYPES[type], blob.hash, blob.size, r.width, r.height];
+    const insert = INSERT_SQL.replace(/\$(\d+)/g, (_m, i: string) => lit(String(values[Number(i) - 1])));
+    const done = await client.query(`${insert}; COMMIT`) as unknown as { rows: Record<string, any>[] }[];
+    const row = done[0].rows[0];
     if (!row) throw rule('the asset changed while it was transformed: ask again with its current version', { asset: src.gid, reason: 'changed' });
-    await client.query('COMMIT');
     rememberSmallBlob(deps.blobs, blob.hash, data);
     if (existing && existing.blob_hash !== blob.hash) replaced = existing.blob_hash;
     stored = undefined;
