@@ -11,6 +11,8 @@
 //      version (an upload_update meanwhile makes the render void). The render's transaction
 //      commits without waiting for the WAL flush: a rendition row lost in a crash is rendered
 //      again on the next request (its blob, left unreferenced, is the only trace).
+// A first render costs two round trips besides the lookup: (begin, lock, re-check) and (insert,
+// commit), each one simple query with the values as escaped literals.
 import type pg from 'pg';
 import type { Actor } from '../keys.ts';
 import { createHash } from 'node:crypto';
