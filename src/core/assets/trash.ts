@@ -10,15 +10,17 @@ import { defineStatement, run } from '../../db/statement.ts';
 import { type BatchOutcome, checkIds, lockTree, outcome, upper } from './common.ts';
 
 /**
- * CTEs okset, top, topset over the CTE `ok` (rows with id, path): the ok rows none of whose proper
- * ancestors is an ok row, found by looking each ancestor id of a row's path up in a jsonb set of
- * the ok ids (a constant number of lookups per row, never a join of the batch with itself that
- * the planner could make quadratic).
+ * CTEs okf, top, topf over the CTE `ok` (rows with id, path, is_file): the ok rows none of whose
+ * proper ancestors is an ok row, found by looking each ancestor id of a row's path up in a jsonb set
+ * (a constant number of lookups per row, never a join of the batch with itself that the planner
+ * could make quadratic). Only a folder can be an ancestor, so the set holds the ok folders alone:
+ * for a batch of files (the common bulk case) it is empty and no row's path is looked at (okf);
+ * topf: the top folders, the only possible deleted_root of a row other than itself.
  */
-const TOPS_OF = (ok: string) => `okset AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM ${ok}),
-top AS (SELECT o.* FROM ${ok} o, okset WHERE NOT EXISTS (
-          SELECT 1 FROM unnest(string_to_array(btrim(o.path, '/'), '/')) AS anc(sid) WHERE anc.sid <> o.id::text AND okset.m ? anc.sid)),
-topset AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM top)`;
+const TOPS_OF = (ok: string) => `okf AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM ${ok} WHERE NOT is_file),
+top AS (SELECT o.* FROM ${ok} o, okf WHERE okf.m = '{}' OR NOT EXISTS (
+          SELECT 1 FROM unnest(string_to_array(btrim(o.path, '/'), '/')) AS anc(sid) WHERE anc.sid <> o.id::text AND okf.m ? anc.sid)),
+topf AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM top WHERE NOT is_file)`;
 
 /**
  * $1 project id, $2 bigint[] root ids. Trashes every live asset in the subtree of each requested
@@ -45,13 +47,14 @@ sub AS (SELECT t.id FROM top t WHERE t.is_file
           SELECT s.id, s.deleted_on FROM assets s WHERE s.path >= t.path AND s.path < ${upper('t.path')} OFFSET 0) s
         WHERE NOT t.is_file AND s.deleted_on IS NULL),
 -- written through the primary key; deleted_root is the row's ancestor (or itself) among the tops:
--- a top is its own (one lookup), a row under a top is found by its path's ancestors
+-- a row under a top folder is found by its path's ancestors (the folder's own path holds its id);
+-- a top file is its own. No top folder in the batch: every row is a top, its own root, no lookup.
 upd AS (
   UPDATE assets a SET deleted_on = now(),
-         deleted_root = CASE WHEN ts.m ? a.id::text THEN a.id ELSE
+         deleted_root = CASE WHEN tf.m = '{}' THEN a.id ELSE coalesce(
                           (SELECT anc.sid::bigint FROM unnest(string_to_array(btrim(a.path, '/'), '/')) AS anc(sid)
-                           WHERE ts.m ? anc.sid LIMIT 1) END
-  FROM topset ts
+                           WHERE tf.m ? anc.sid LIMIT 1), a.id) END
+  FROM topf tf
   WHERE a.id = ANY (ARRAY(SELECT id FROM sub))
   RETURNING a.gid),
 parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM top) t

@@ -10,10 +10,10 @@ WITH req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
 cand AS (SELECT a.id, a.parent_id, a.path, a.is_file, a.deleted_on FROM assets a
          WHERE a.id = ANY ($2::bigint[]) AND a.project_id = $1),
 ok AS (SELECT * FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NULL),
-okset AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM ok),
-top AS (SELECT o.* FROM ok o, okset WHERE NOT EXISTS (
-          SELECT 1 FROM unnest(string_to_array(btrim(o.path, '/'), '/')) AS anc(sid) WHERE anc.sid <> o.id::text AND okset.m ? anc.sid)),
-topset AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM top),
+okf AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM ok WHERE NOT is_file),
+top AS (SELECT o.* FROM ok o, okf WHERE okf.m = '{}' OR NOT EXISTS (
+          SELECT 1 FROM unnest(string_to_array(btrim(o.path, '/'), '/')) AS anc(sid) WHERE anc.sid <> o.id::text AND okf.m ? anc.sid)),
+topf AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM top WHERE NOT is_file),
 -- the rows of each top's subtree, probed by path range from the top (LATERAL ... OFFSET 0). The
 -- trash state is filtered outside the probe, so no partial index "WHERE deleted_on IS NULL" can
 -- stand in for the range (after an ANALYZE of a mostly trashed table one did: 29M rows visited
@@ -24,13 +24,14 @@ sub AS (SELECT t.id FROM top t WHERE t.is_file
           SELECT s.id, s.deleted_on FROM assets s WHERE s.path >= t.path AND s.path < ((left(t.path, -1) || '0') COLLATE "C") OFFSET 0) s
         WHERE NOT t.is_file AND s.deleted_on IS NULL),
 -- written through the primary key; deleted_root is the row's ancestor (or itself) among the tops:
--- a top is its own (one lookup), a row under a top is found by its path's ancestors
+-- a row under a top folder is found by its path's ancestors (the folder's own path holds its id);
+-- a top file is its own. No top folder in the batch: every row is a top, its own root, no lookup.
 upd AS (
   UPDATE assets a SET deleted_on = now(),
-         deleted_root = CASE WHEN ts.m ? a.id::text THEN a.id ELSE
+         deleted_root = CASE WHEN tf.m = '{}' THEN a.id ELSE coalesce(
                           (SELECT anc.sid::bigint FROM unnest(string_to_array(btrim(a.path, '/'), '/')) AS anc(sid)
-                           WHERE ts.m ? anc.sid LIMIT 1) END
-  FROM topset ts
+                           WHERE tf.m ? anc.sid LIMIT 1), a.id) END
+  FROM topf tf
   WHERE a.id = ANY (ARRAY(SELECT id FROM sub))
   RETURNING a.gid),
 parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM top) t
