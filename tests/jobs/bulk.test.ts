@@ -98,6 +98,39 @@ describe('assets/bulk/delete', () => {
     expect((await waitJob(owner, third)).info).toEqual({ total: 0, remaining: 0, done: 0, failed: {} });
   });
 
+  it('numbers the children of one folder by id (siblings); a folder and its listed descendants are trashed together, the folder their root', async () => {
+    // ids that cross a power of ten (…9996 … 10015), so that path order (text) and id order differ
+    const { rows: [s] } = await t.db.query('SELECT last_value FROM assets_id_seq');
+    await t.db.query('SELECT setval(\'assets_id_seq\', $1)', [10 ** (String(s.last_value).length + 1) - 5]);
+    const { folder, files } = await folderWithFiles('order', 20);
+    const byId = [...files].sort((a, b) => Number(a.id) - Number(b.id)).map((x) => x.gid);
+    expect(files.slice(0, 7).map((x) => x.gid)).not.toEqual(byId.slice(0, 7)); // path order is another order
+    // the batches of a job, from the feed: each batch writes its DELETE events, then its parent's UPDATE
+    const batches = async (after: number) => {
+      const { rows } = await t.db.query('SELECT action, data_key FROM changes WHERE project_id = $1 AND cursor > $2 ORDER BY cursor', [f.projectId, after]);
+      const out: string[][] = [[]];
+      for (const r of rows) if (r.action === 'UPDATE') out.push([]); else out[out.length - 1].push(r.data_key);
+      return out.filter((b) => b.length).map((b) => b.sort());
+    };
+    const cursor = async () => Number((await t.db.query('SELECT cursor FROM project_cursors WHERE project_id = $1', [f.projectId])).rows[0].cursor);
+    let from = await cursor();
+    const token = await start('assets/bulk/delete', { selection: [{ children: folder.gid }] });
+    expect((await waitJob(owner, token)).info).toEqual({ total: 20, remaining: 0, done: 20, failed: {} });
+    expect(await batches(from)).toEqual([byId.slice(0, 7).sort(), byId.slice(7, 14).sort(), byId.slice(14).sort()]);
+
+    // a folder listed after its own descendants (tree order puts it first): one batch trashes them with it
+    const parent = await seedFolder(t.db, f.projectId, 'order-parent');
+    const sub = await seedFolder(t.db, f.projectId, 'order-sub', parent.id);
+    await seedFiles(t.db, f.projectId, sub.id, 3);
+    const inner = (await t.db.query('SELECT gid::text FROM assets WHERE parent_id = $1', [sub.id])).rows.map((r) => r.gid);
+    from = await cursor();
+    const mixed = await start('assets/bulk/delete', { selection: [...inner, { children: parent.gid }] });
+    expect((await waitJob(owner, mixed)).info).toEqual({ total: 4, remaining: 0, done: 4, failed: {} });
+    const { rows } = await t.db.query('SELECT count(*)::int AS n FROM assets WHERE deleted_root = $1', [sub.id]);
+    expect(rows[0].n).toBe(4);
+    expect(await batches(from)).toEqual([[sub.gid, ...inner].sort()]);
+  });
+
   it('resolves a mixed selection (gids, children, search) as a union, each asset once', async () => {
     const g = await createFixture(t.db);
     const c = new UnicatClient(t.url, g.projectGid);

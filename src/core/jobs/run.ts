@@ -121,12 +121,15 @@ async function applyBatch(tx: Db, actor: Actor, job: JobRow, ids: number[], log:
 }
 
 /**
- * Resolves the selection into job_items in one INSERT ... SELECT: numbered in tree order and cut
- * into batches of `batchSize` (one row per batch).
+ * Resolves the selection into job_items in one INSERT ... SELECT: numbered in tree order (by id
+ * for the children of one folder) and cut into batches of `batchSize` (one row per batch).
  */
 async function materialise(tx: Db, job: JobRow, actor: Actor, batchSize: number): Promise<JobInfo> {
   const sel = parseSelection(job.params.selection);
-  const { n, notFound } = await materialiseItems(tx, job.id, batchSize, selectionSql(actor, sel, { trashed: trashedFor(job.kind) }, 3));
+  // only children of one folder (whatever their excludes): siblings, numbered by id (store.ts)
+  const first = sel.entries[0];
+  const siblings = first?.kind === 'children' && sel.entries.every((e) => e.kind === 'children' && e.parent === first.parent);
+  const { n, notFound } = await materialiseItems(tx, job.id, batchSize, siblings ? 'id' : 'tree', selectionSql(actor, sel, { trashed: trashedFor(job.kind) }, 3));
   return { total: n + notFound, remaining: n, done: 0, failed: notFound ? { not_found: notFound } : {} };
 }
 

@@ -63,6 +63,8 @@ export const jobEvent = defineStatement<{ jobId: number; wake: boolean }, { curs
       : 'SELECT emit_job_event($1) AS cursor',
     values: [p.jobId],
   }),
+  // by key, once per batch: planned once per connection (src/db/statement.ts)
+  prepare: (p) => !p.wake,
   samples: [{ label: 'a new job', params: { jobId: 7, wake: true } }, { label: 'progress', params: { jobId: 7, wake: false } }],
 });
 
@@ -131,6 +133,7 @@ export const leaseStatement = defineStatement<{ jobId: number; me: string; lease
      WHERE j.id = $1 AND j.locked_by = $2 AND j.status = 'processing'${p.returning ? ` RETURNING ${COLS}` : ''}`,
     values: [p.jobId, p.me, p.leaseMs],
   }),
+  prepare: () => true, // by key, once per batch
   samples: [{ label: 'in a batch transaction', params: { jobId: 7, me, leaseMs: 30_000, returning: true } },
     { label: 'heartbeat', params: { jobId: 7, me, leaseMs: 30_000, returning: false } }],
 });
@@ -184,33 +187,50 @@ export async function finishJob(tx: Db, jobId: number, status: 'done' | 'rejecte
 
 // ---- materialising and batches ----
 
-export const materialiseStatement = defineStatement<{ jobId: number; batchSize: number; selection: { sql: string; params: unknown[] } }, { n: number; not_found: number }>({
+/**
+ * The order of a job's items: `tree` (path order: an ancestor before its selected descendants), or
+ * `id` when the selection holds only children of one folder: siblings, none another's ancestor, so
+ * any fixed order is a tree order, and id order needs no path (no second read of the selected
+ * rows, a sort of integers: about a second less per 1,000,000 children).
+ */
+export type ItemOrder = 'tree' | 'id';
+
+export const materialiseStatement = defineStatement<{ jobId: number; batchSize: number; order: ItemOrder; selection: { sql: string; params: unknown[] } }, { n: number; not_found: number }>({
   name: 'job-items-materialise',
   summary: "a job's selection into job_items in one INSERT ... SELECT: numbered in tree order, one row per batch (invalid {children} entries, checked at the request, resolve to nothing)",
   render: (p) => ({
     text: `WITH sel AS MATERIALIZED (${p.selection.sql}),
-          -- the paths read by one primary-key index scan of the whole id array (each index page
-          -- once), not a probe per selected asset (3 buffers each)
-          numbered AS (SELECT a.id AS asset_id, row_number() OVER (ORDER BY a.path) AS seq
-                       FROM assets a WHERE a.id = ANY (ARRAY(SELECT asset_id FROM sel WHERE asset_id IS NOT NULL))),
+          ${p.order === 'id'
+    ? `-- children of one folder: by id (siblings, any order is a tree order)
+          ordered AS (SELECT array_agg(asset_id ORDER BY asset_id) AS ids FROM sel WHERE asset_id IS NOT NULL),`
+    : `-- the paths read by one primary-key index scan of the whole id array (each index page
+          -- once), not a probe per selected asset (3 buffers each); the ids in tree order
+          ordered AS (SELECT array_agg(a.id ORDER BY a.path) AS ids
+                      FROM assets a WHERE a.id = ANY (ARRAY(SELECT asset_id FROM sel WHERE asset_id IS NOT NULL))),`}
+          -- one array, one sort, cut into slices of $2 (no window and second sort to number them)
           ins AS (INSERT INTO job_items(job_id, first_seq, last_seq, asset_ids)
-                  SELECT $1, min(seq), max(seq), array_agg(asset_id ORDER BY seq)
-                  FROM numbered GROUP BY (seq - 1) / $2::bigint
+                  SELECT $1, g * $2::int + 1, least((g + 1) * $2::int, n), o.ids[g * $2::int + 1 : (g + 1) * $2::int]
+                  FROM ordered o, cardinality(o.ids) AS n, generate_series(0, (n - 1) / $2::int) AS g
                   RETURNING last_seq - first_seq + 1 AS n)
      SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL AND invalid_entry IS NULL)::bigint AS not_found`,
     values: [p.jobId, p.batchSize, ...p.selection.params],
   }),
   samples: [{
     label: 'a selection of two gids (parameters from $3)',
-    params: { jobId: 7, batchSize: 5000, selection: {
+    params: { jobId: 7, batchSize: 5000, order: 'tree', selection: {
       sql: 'SELECT a.id AS asset_id, g.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($4::uuid[]) AS g(gid)\n      LEFT JOIN assets a ON a.gid = g.gid AND a.project_id = $3',
       params: [1, [SAMPLE_TOKEN, '6f1c2a8e-0000-4000-8000-0000000000a2']] } },
+  }, {
+    label: 'the children of one folder (the selection SQL abridged)',
+    params: { jobId: 7, batchSize: 5000, order: 'id', selection: {
+      sql: 'SELECT a.id AS asset_id, a.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM assets f JOIN assets a ON a.parent_id = f.id AND a.deleted_on IS NULL\n      WHERE f.gid = $4 AND f.project_id = $3',
+      params: [1, SAMPLE_TOKEN] } },
   }],
 });
 
 /** Materialises the selection (its SQL numbered from $3) into job_items (then markMaterialised). */
-export async function materialiseItems(tx: Db, jobId: number, batchSize: number, selection: { sql: string; params: unknown[] }): Promise<{ n: number; notFound: number }> {
-  const [r] = await run(tx, materialiseStatement, { jobId, batchSize, selection });
+export async function materialiseItems(tx: Db, jobId: number, batchSize: number, order: ItemOrder, selection: { sql: string; params: unknown[] }): Promise<{ n: number; notFound: number }> {
+  const [r] = await run(tx, materialiseStatement, { jobId, batchSize, order, selection });
   return { n: Number(r.n), notFound: Number(r.not_found) };
 }
 
@@ -223,6 +243,7 @@ export const takeBatchStatement = defineStatement<{ jobId: number; nextSeq: numb
        RETURNING first_seq, last_seq, asset_ids`,
     values: [p.jobId, p.nextSeq],
   }),
+  prepare: () => true, // by key (the primary key of job_items), once per batch
   samples: [{ label: 'the batch after seq 5000', params: { jobId: 7, nextSeq: 5001 } }],
 });
 
@@ -241,6 +262,7 @@ export const progressStatement = defineStatement<{ jobId: number; from: number; 
      WHERE id = $1 RETURNING (SELECT count(*) FROM b) AS n`,
     values: [p.jobId, p.from, p.last, p.me, JSON.stringify(p.info), p.leaseMs],
   }),
+  prepare: () => true, // by key, once per batch
   samples: [{ label: 'the second batch', params: { jobId: 7, from: 5001, last: 10000, me, info: { total: 20000, remaining: 10000, done: 9999, failed: { already_deleted: 1 } }, leaseMs: 30_000 } }],
 });
 
