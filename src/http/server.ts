@@ -75,7 +75,6 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   const ctx = { db: db.pool, config: ctxConfig, blobs, actors, prerender };
   const database = (async () => {
     await db.ready;
-    startMark('database open');
     // JWT_SECRET / KEY_SEAL_SECRET, else DATA_DIR/secrets.json (docs/hardening.md#secrets)
     const secrets = await loadSecrets(db.pool, config.dataDir, { jwtSecret: config.jwtSecret, keySealSecret: config.keySealSecret });
     Object.assign(ctxConfig, secrets);

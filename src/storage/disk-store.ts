@@ -21,8 +21,13 @@ export class DiskBlobStore implements BlobStore {
   constructor(readonly root: string) {}
 
   pathOf(hash: string): string {
+    return join(this.dirOf(hash), hash);
+  }
+
+  /** The folder of a content's file: two levels of its hash's first characters. */
+  private dirOf(hash: string): string {
     if (!HASH.test(hash)) throw new Error(`not a sha256 hash: ${hash}`);
-    return join(this.root, hash.slice(0, 2), hash.slice(2, 4), hash);
+    return join(this.root, hash.slice(0, 2), hash.slice(2, 4));
   }
 
   get tmpDir(): string { return join(this.root, 'tmp'); }
@@ -75,12 +80,11 @@ export class DiskBlobStore implements BlobStore {
   async putBytes(data: Buffer): Promise<StoredBlob> {
     const hash = createHash('sha256').update(data).digest('hex');
     const tmp = join(this.tmpDir, randomUUID());
-    const dir = join(this.root, hash.slice(0, 2), hash.slice(2, 4));
     try {
       if (data.length <= SYNC_WRITE_BYTES) {
         mkdirSync(this.tmpDir, { recursive: true });
         writeFileSync(tmp, data, { flag: 'wx' });
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(this.dirOf(hash), { recursive: true });
         renameSync(tmp, this.pathOf(hash));
         return { hash, size: data.length };
       }
@@ -95,7 +99,7 @@ export class DiskBlobStore implements BlobStore {
 
   private async keep(tmp: string, digest: string, size: number): Promise<StoredBlob> {
     const final = this.pathOf(digest);
-    await mkdir(join(this.root, digest.slice(0, 2), digest.slice(2, 4)), { recursive: true });
+    await mkdir(this.dirOf(digest), { recursive: true });
     await rename(tmp, final); // same content: replacing an existing copy is harmless
     return { hash: digest, size };
   }

@@ -6,7 +6,7 @@
 //   padding      t,r,b,l pixels around the picture (fit/fill: inside the canvas; auto sides take
 //                the leftover space); dpr multiplies sizes and padding
 //   background   white | transparent | rrggbb for padding and transparent areas (jpg: never transparent)
-// The output streams into the blob store; libvips reads the source on demand (sequential), and
+// The output is encoded into one buffer (transform.ts stores it); libvips reads the source on demand (sequential), and
 // JPEG sources shrink on load, so a render never holds a decoded copy of a large source.
 import { loadSharp } from './sharp.ts';
 import type { Metadata, Sharp } from 'sharp';

@@ -14,7 +14,8 @@ import { librariesFlag, projectTypes } from './feed-types.ts';
 import { feedCaller, feedCursors, parseCursor, parseLimit, readFeed, type FeedRequest } from '../../core/feed/read.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest { feedClaims: { keyId: number; userGid: string }; feedToken: { token: string; claims: TokenClaims } | null }
+  /** the caller's verified JWT (its claims name the key and user): set by the onRequest hook */
+  interface FastifyRequest { feedToken: { token: string; claims: TokenClaims } }
 }
 
 type Body = Record<string, unknown>;
@@ -50,15 +51,13 @@ function feedRequest(b: Body): FeedRequest {
 export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   installUnicatErrors(app);
   installBoundedJsonParser(app);
-  app.decorateRequest('feedClaims', null as unknown as { keyId: number; userGid: string });
-  app.decorateRequest('feedToken', null);
+  app.decorateRequest('feedToken', null as unknown as { token: string; claims: TokenClaims });
   // The JWT's signature and expiry are checked here; that its key is still active is checked by
   // the call itself (sync/get folds it into its one statement).
   app.addHook('onRequest', async (req, reply) => {
     if (req.is404) return; // an unknown call is a 404 whoever asks
     const token = bearerToken(req);
     const claims = await app.guardAuth(req, reply, () => verifyJwt(token, ctx.config.jwtSecret));
-    req.feedClaims = { keyId: claims.keyId, userGid: claims.userGid };
     req.feedToken = { token, claims };
   });
   // the renewed JWT goes out with successful answers only (never with a 401 for a revoked key);
@@ -74,7 +73,7 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   app.post('/get', { schema: Sync.get }, async (req, reply) => {
     const r = feedRequest(body(req));
-    const page = await readFeed(ctx.db, req.feedClaims, r);
+    const page = await readFeed(ctx.db, req.feedToken.claims, r);
     // readFeed gives each event's stored JSON text; the envelope is put around them, and the
     // whole answer is encoded to UTF-8 once (src/http/utf8-join.ts).
     // The cursors to send next go in `next`, never in result.cursor / result["cc.cursor"]: the
@@ -93,7 +92,7 @@ export async function syncRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.post('/cursors', { schema: Sync.cursors }, async (req) => {
     const b = body(req);
     const gid = present(b.project) ? projectGid(b.project) : undefined;
-    const caller = await feedCaller(ctx.db, req.feedClaims.keyId, req.feedClaims.userGid);
+    const caller = await feedCaller(ctx.db, req.feedToken.claims.keyId, req.feedToken.claims.userGid);
     const c = await feedCursors(ctx.db, caller, gid);
     return ok({
       'cc.cursor': c.cc, // what the Unicat client reads (prepare_for_job)
