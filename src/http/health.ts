@@ -98,7 +98,7 @@ export function healthRoutes(app: FastifyInstance, db: pg.Pool): void {
     name: 'assetlib_feed_oldest_retained_seconds', help: 'age of the oldest event still retained, by feed (project, cc); 0 when empty', labelNames: ['feed'], registers: [register],
     async collect() {
       const { rows } = await db.query(
-        `SELECT coalesce(extract(epoch FROM now() - (SELECT min(created_on) FROM changes)), 0)::float8 AS project,
+        `SELECT coalesce(extract(epoch FROM now() - (SELECT min(o.created_on) FROM project_cursors pc CROSS JOIN LATERAL (SELECT x.created_on FROM changes x WHERE x.project_id = pc.project_id ORDER BY x.cursor LIMIT 1) o)), 0)::float8 AS project,
                 coalesce(extract(epoch FROM now() - (SELECT min(created_on) FROM cc_changes)), 0)::float8 AS cc`).catch(() => ({ rows: [] as any[] }));
       if (rows[0]) { this.set({ feed: 'project' }, rows[0].project); this.set({ feed: 'cc' }, rows[0].cc); }
     },

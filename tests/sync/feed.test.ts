@@ -364,6 +364,21 @@ describe('retention', () => {
     expect((await pruneChanges(t.db, 30 * 86_400)).projectEvents).toBe(0);
   });
 
+  it('a project whose every event has expired is pruned up to its cursor; one with none expired is untouched', async () => {
+    const oldP = await createFixture(t.db, { owner: 'owner' });
+    const youngP = await createFixture(t.db, { owner: 'owner' });
+    await emit(oldP.projectId, 'INSERT', 'assets', keys(7, 'gone'));
+    await emit(youngP.projectId, 'INSERT', 'assets', keys(4, 'kept'));
+    await t.db.query(`UPDATE changes SET created_on = now() - interval '31 days' WHERE project_id = $1`, [oldP.projectId]);
+    const before = (await t.db.query('SELECT project_id, cursor, pruned_to FROM project_cursors WHERE project_id = ANY($1::bigint[]) ORDER BY project_id', [[oldP.projectId, youngP.projectId]])).rows;
+    await pruneChanges(t.db, 30 * 86_400);
+    const after = (await t.db.query('SELECT project_id, cursor, pruned_to, (SELECT count(*)::int FROM changes c WHERE c.project_id = pc.project_id) AS n FROM project_cursors pc WHERE project_id = ANY($1::bigint[]) ORDER BY project_id', [[oldP.projectId, youngP.projectId]])).rows;
+    const o = after.find((r) => Number(r.project_id) === oldP.projectId)!;
+    const y = after.find((r) => Number(r.project_id) === youngP.projectId)!;
+    expect({ pruned_to: Number(o.pruned_to), n: o.n }).toEqual({ pruned_to: Number(o.cursor), n: 0 });
+    expect({ pruned_to: Number(y.pruned_to), n: y.n }).toEqual({ pruned_to: Number(before.find((r) => Number(r.project_id) === youngP.projectId)!.pruned_to), n: 4 });
+  });
+
   it('one pruner at a time: a held advisory lock makes another run skip', async () => {
     const holder = await t.db.connect();
     try {

@@ -2,9 +2,11 @@
 // transaction pruned_to is raised (project_cursors.pruned_to, cc_cursor.pruned_to), so that a
 // reader either sees the old events or an "expired cursor" error, never a silent gap.
 //
-// Pruning is by cursor: for each feed, pruned_to becomes the highest cursor of an expired event and
-// every event at or below it goes. (created_on is the writing transaction's start time, so an event
-// just below an expired one may be younger than the age by at most the length of a transaction.)
+// Pruning is by cursor. Project feeds: pruned_to becomes the cursor just below the project's first
+// event (in cursor order) that is not expired, and every event at or below it goes. The cc feed:
+// pruned_to becomes the highest cursor of an expired event. (created_on is the writing
+// transaction's start time, which follows cursor order up to the length of a transaction: an
+// event kept may be older than the age, or one removed younger, by at most that.)
 // Several servers on one database: a transaction-level advisory lock lets one of them prune at a time.
 import pg from 'pg';
 import type { Db } from '../../db/pool.ts';
@@ -29,10 +31,19 @@ export async function pruneChanges(db: Db, maxAgeSeconds: number): Promise<Prune
       const age = [String(maxAgeSeconds)];
       // The deletes come first and the counter rows are updated last, so writers (who hold those
       // rows until they commit) are held up only for the end of this transaction.
+      // Per project, every event below its first young one (cursor order), found by walking the
+      // primary key from the oldest retained cursor: the rows walked are the rows removed. No
+      // young event: every event up to the project's cursor. (No index on created_on: each event
+      // would pay for it; migration 009.)
       await c.query(
         `CREATE TEMP TABLE prune_bounds ON COMMIT DROP AS
-         SELECT project_id, max(cursor) AS upto FROM changes
-         WHERE created_on < now() - make_interval(secs => $1::double precision) GROUP BY project_id`, age);
+         SELECT pc.project_id, coalesce(y.cursor - 1, pc.cursor) AS upto
+         FROM project_cursors pc
+         LEFT JOIN LATERAL (SELECT x.cursor FROM changes x
+                            WHERE x.project_id = pc.project_id AND x.cursor > pc.pruned_to
+                              AND x.created_on >= now() - make_interval(secs => $1::double precision)
+                            ORDER BY x.cursor LIMIT 1) y ON true
+         WHERE coalesce(y.cursor - 1, pc.cursor) > pc.pruned_to`, age);
       const p = await c.query(
         `DELETE FROM changes ch USING prune_bounds b WHERE ch.project_id = b.project_id AND ch.cursor <= b.upto`);
       const { rows: [cb] } = await c.query(
