@@ -84,6 +84,30 @@ describe('assets/bulk/delete', () => {
     expect(ev.n).toBe(37);
   });
 
+  it('an item whose write throws fails alone: the batch is rolled back, run again in halves, and the rest is done', async () => {
+    const { folder, files } = await folderWithFiles('poison', 20);
+    const poison = files[9];
+    // a write of this one row raises (SQLSTATE P0001: not a transient error), as a bug or a broken row would
+    await t.db.query(`CREATE FUNCTION poison_row() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = ${Number(poison.id)} THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END $$`);
+    await t.db.query('CREATE TRIGGER poison_row BEFORE UPDATE ON assets FOR EACH ROW EXECUTE FUNCTION poison_row()');
+    try {
+      const token = await start('assets/bulk/delete', { selection: [{ children: folder.gid }] });
+      const job = await waitJob(owner, token);
+      expect(job).toMatchObject({ status: 'done', info: { total: 20, done: 19, remaining: 0, failed: { error: 1 } } });
+      expect(await trashed(files.map((x) => x.gid))).toBe(19);
+      expect(await trashed([poison.gid])).toBe(0);
+      // its batch's other items were done once, with one DELETE event each (nothing of the failed try was kept)
+      const { rows: [ev] } = await t.db.query(
+        `SELECT count(*)::int AS n, count(DISTINCT data_key)::int AS keys FROM changes WHERE project_id = $1 AND action = 'DELETE' AND data_key = ANY($2::text[])`,
+        [f.projectId, files.map((x) => x.gid)]);
+      expect(ev).toEqual({ n: 19, keys: 19 });
+    } finally {
+      await t.db.query('DROP TRIGGER poison_row ON assets');
+      await t.db.query('DROP FUNCTION poison_row()');
+    }
+  });
+
   it('counts already deleted assets as failed one by one and still finishes', async () => {
     const { folder, files } = await folderWithFiles('again', 10);
     const first = await start('assets/bulk/delete', { selection: files.slice(0, 4).map((x) => x.gid) });

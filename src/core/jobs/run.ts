@@ -92,12 +92,29 @@ function addFailed(into: Record<string, number>, from: Record<string, number>): 
   for (const [k, v] of Object.entries(from)) if (v) into[k] = (into[k] ?? 0) + v;
 }
 
+/** A batch threw an error that is not transient: its transaction is rolled back and the batch
+ *  runs again, split (applyBatch). */
+class SplitBatch extends Error {}
+
 /**
  * Applies the operation to a batch. The core functions count per-item failures themselves; if one
- * throws anyway, the batch is split in halves (savepoints) down to the items that throw, which are
- * counted as failed with the error's reason: a bad item never aborts the job.
+ * throws anyway, the batch's transaction is rolled back (SplitBatch) and the batch runs again with
+ * `split`: in halves (savepoints) down to the items that throw, which are counted as failed with
+ * the error's reason: a bad item never aborts the job. (No savepoint in the common case: two round
+ * trips fewer per batch.)
  */
-async function applyBatch(tx: Db, actor: Actor, job: JobRow, ids: number[], log: (m: string) => void): Promise<BatchOutcome> {
+async function applyBatch(tx: Db, actor: Actor, job: JobRow, ids: number[], log: (m: string) => void, split: boolean): Promise<BatchOutcome> {
+  if (!split) {
+    try {
+      return await runBatch(tx, actor, job.kind, job.params, ids);
+    } catch (err) {
+      throw isTransient(err) ? err : new SplitBatch((err as Error).message);
+    }
+  }
+  return applySplit(tx, actor, job, ids, log);
+}
+
+async function applySplit(tx: Db, actor: Actor, job: JobRow, ids: number[], log: (m: string) => void): Promise<BatchOutcome> {
   await tx.query('SAVEPOINT job_batch');
   try {
     const out = await runBatch(tx, actor, job.kind, job.params, ids);
@@ -112,8 +129,8 @@ async function applyBatch(tx: Db, actor: Actor, job: JobRow, ids: number[], log:
       return { done: 0, failed: { [reasonOf(err)]: 1 } };
     }
     const mid = Math.ceil(ids.length / 2);
-    const a = await applyBatch(tx, actor, job, ids.slice(0, mid), log);
-    const b = await applyBatch(tx, actor, job, ids.slice(mid), log);
+    const a = await applySplit(tx, actor, job, ids.slice(0, mid), log);
+    const b = await applySplit(tx, actor, job, ids.slice(mid), log);
     const failed = { ...a.failed };
     addFailed(failed, b.failed);
     return { done: a.done + b.done, failed };
@@ -133,7 +150,7 @@ async function materialise(tx: Db, job: JobRow, actor: Actor, batchSize: number)
   return { total: n + notFound, remaining: n, done: 0, failed: notFound ? { not_found: notFound } : {} };
 }
 
-interface StepState { lastEmit: number; batch?: { items: number; info: JobInfo } }
+interface StepState { lastEmit: number; batch?: { items: number; info: JobInfo }; split?: boolean }
 
 async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: StepState): Promise<Step> {
   const { me, settings } = ctl;
@@ -181,7 +198,7 @@ async function step(pool: pg.Pool, jobId: number, ctl: RunControl, state: StepSt
       await finishJob(tx, job.id, 'done', { ...info, remaining: 0 });
       return 'finished';
     }
-    const out = await applyBatch(tx, actor, job, batch.ids, ctl.log);
+    const out = await applyBatch(tx, actor, job, batch.ids, ctl.log, state.split === true);
     const failed = { ...(info.failed ?? {}) };
     addFailed(failed, out.failed);
     const next: JobInfo = { ...info, done: (info.done ?? 0) + out.done, failed, remaining: Math.max(0, (info.remaining ?? 0) - batch.ids.length) };
@@ -210,9 +227,14 @@ export async function runJob(pool: pg.Pool, job: JobRow, ctl: RunControl): Promi
       state.batch = undefined;
       s = await step(pool, job.id, ctl, state);
       failures = 0;
+      state.split = false;
       const done = state.batch as StepState['batch']; // set by step (TypeScript narrowed it to undefined above)
       if (done) ctl.onBatch?.(done.items, done.info);
     } catch (err) {
+      if (err instanceof SplitBatch && !state.split) {
+        state.split = true; // the same batch again, split (nothing of it was committed)
+        continue;
+      }
       failures++;
       ctl.log(`job ${job.token}: batch failed (${failures}): ${(err as Error).message}`);
       if (failures >= 5) return 'failing';
