@@ -34,7 +34,7 @@ export async function pruneChanges(db: Db, maxAgeSeconds: number): Promise<Prune
       // Per project, every event below its first young one (cursor order), found by walking the
       // primary key from the oldest retained cursor: the rows walked are the rows removed. No
       // young event: every event up to the project's cursor. (No index on created_on: each event
-      // would pay for it; migration 009.)
+      // would pay for it; migration 010.)
       await c.query(
         `CREATE TEMP TABLE prune_bounds ON COMMIT DROP AS
          SELECT pc.project_id, coalesce(y.cursor - 1, pc.cursor) AS upto
