@@ -2,16 +2,17 @@
 // a user for Uplynk's HMAC signatures (user gid -> keys with their actors), so that an
 // authenticated read or one-asset add costs one database round trip (its own statement).
 //
-// It is only trusted while it hears every change: the cache LISTENs on 'assetlib_auth' (sent at
-// commit by triggers on api_keys, memberships, users and projects, migration 007) on a dedicated
-// connection and drops everything on each notification. While that connection is down the cache
-// is bypassed (every lookup goes to the database) and it starts empty when it is back. A lookup
-// that raced with a notification is not stored (generation check). Changes made through this
-// process's core functions also clear it at once (invalidateActorCaches), so revoking a key here
-// takes effect before the call returns; on other servers, when the notification arrives.
+// It is only trusted while it hears every change: the server's InvalidationListener
+// (src/core/invalidation.ts) LISTENs on 'assetlib_auth' (sent at commit by triggers on api_keys,
+// memberships, users and projects, migration 007) and the cache drops everything on each
+// notification. While that connection is down the cache is bypassed (every lookup goes to the
+// database) and it starts empty when it is back. A lookup that raced with a notification is not
+// stored (generation check). Changes made through this process's core functions also clear it at
+// once (invalidateActorCaches), so revoking a key here takes effect before the call returns; on
+// other servers, when the notification arrives.
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
 import type { Db } from '../db/pool.ts';
+import type { InvalidationListener } from './invalidation.ts';
 import { actorRowForKeyId, checkActorRow, keyActorsOfUser, type Actor, type ActorRow, type KeyActor } from './keys.ts';
 
 const MAX_ENTRIES = 10_000;
@@ -29,54 +30,21 @@ export class ActorCache extends EventEmitter {
   private entries = new Map<string, { row: ActorRow; at: number }>();
   private userKeys = new Map<string, { keys: KeyActor[]; at: number }>();
   private generation = 0;
-  private listening = false;
-  private client: pg.Client | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private closed = false;
   hits = 0;
   misses = 0;
 
-  constructor(private readonly pool: pg.Pool) {
+  constructor(private readonly listener: InvalidationListener) {
     super();
     live.add(this);
+    listener.subscribe('assetlib_auth', () => { this.clear(); this.emit('invalidated'); });
   }
 
-  /** Connects the listener; resolves once LISTEN is in place (or failed: the cache stays bypassed and retries). */
-  async start(): Promise<void> {
-    if (this.closed) return;
-    const client = new pg.Client(this.pool.options);
-    let retried = false;
-    const down = () => {
-      if (this.client === client) { this.client = undefined; this.listening = false; this.clear(); }
-      if (this.closed || retried) return;
-      retried = true;
-      this.retry = setTimeout(() => { void this.start(); }, 1000);
-    };
-    client.on('error', () => { /* 'end' follows */ });
-    client.on('end', down);
-    client.on('notification', () => { this.clear(); this.emit('invalidated'); });
-    try {
-      await client.connect();
-      await client.query('LISTEN assetlib_auth');
-      if (this.closed) { await client.end(); return; }
-      this.client = client;
-      this.clear();
-      this.listening = true;
-    } catch {
-      await client.end().catch(() => undefined);
-      down();
-    }
-  }
+  private get listening(): boolean { return this.listener.listening; }
 
-  async stop(): Promise<void> {
-    this.closed = true;
+  /** Stops taking part in invalidateActorCaches (the listener is stopped by its owner). */
+  close(): void {
     live.delete(this);
-    clearTimeout(this.retry);
-    this.listening = false;
     this.clear();
-    const c = this.client;
-    this.client = undefined;
-    await c?.end().catch(() => undefined);
   }
 
   clear(): void {

@@ -15,6 +15,8 @@ import { loadSecrets } from '../core/secrets.ts';
 import { workerSettings } from '../jobs/settings.ts';
 import { checkDataDir, checkPortFree, listenMessage, StartupError } from '../startup/preflight.ts';
 import { ActorCache } from '../core/actor-cache.ts';
+import { MediaCache } from '../core/media/cache.ts';
+import { InvalidationListener } from '../core/invalidation.ts';
 import { startMark } from '../startup/trace.ts';
 
 export interface RunningServer {
@@ -24,6 +26,7 @@ export interface RunningServer {
   /** The demo project created on this start (first start on an empty database), if any. */
   demo?: { projectGid: string; email: string; apiKey: string };
   actors: ActorCache;
+  media: MediaCache;
   /** background renders after uploads (tests await prerender.idle()) */
   prerender: Prerenderer;
   close(): Promise<void>;
@@ -67,12 +70,16 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   // live upload's (several servers may share DATA_DIR); swept at start and then as often
   const idleMs = config.requestTimeoutMs || 3_600_000;
   const sweep = () => blobs.sweepTemporary(idleMs).then((n) => { if (n) logger.info(`removed ${n} temporary upload file(s) left behind`); }, () => {});
-  const actors = new ActorCache(db.pool);
-  const prerender = createPrerenderer({ db: db.pool, blobs, renderConcurrency: config.mediaRenderConcurrency }, {
+  // the in-process caches, and the one LISTEN connection that drops them on every change (src/core/invalidation.ts)
+  const invalidations = new InvalidationListener(db.pool);
+  const actors = new ActorCache(invalidations);
+  const media = new MediaCache(invalidations);
+  const stopCaches = async () => { actors.close(); media.close(); await invalidations.stop(); };
+  const prerender = createPrerenderer({ db: db.pool, blobs, renderConcurrency: config.mediaRenderConcurrency, cache: media }, {
     options: config.mediaPrerender,
     onError: (err, f) => logger.debug({ err, asset: f.gid }, 'background render failed (it renders on first view)'),
   });
-  const ctx = { db: db.pool, config: ctxConfig, blobs, actors, prerender };
+  const ctx = { db: db.pool, config: ctxConfig, blobs, actors, media, prerender };
   const database = (async () => {
     await db.ready;
     // JWT_SECRET / KEY_SEAL_SECRET, else DATA_DIR/secrets.json (docs/hardening.md#secrets)
@@ -80,7 +87,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
     Object.assign(ctxConfig, secrets);
     useKeySealSecret(secrets.keySealSecret);
     await sweep();
-    await actors.start();
+    await invalidations.start();
   })();
   const built = (async () => {
     const [{ buildApp }, { attachSyncSocket }] = await http;
@@ -98,7 +105,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
     const [, b] = await Promise.allSettled([database, built]);
     if (b.status === 'fulfilled') await b.value.app.close().catch(() => undefined);
     await prerender.close();
-    await actors.stop();
+    await stopCaches();
     await db.close();
     throw err;
   }
@@ -107,7 +114,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
-    await actors.stop();
+    await stopCaches();
     await db.close();
     throw new StartupError(listenMessage(err, config.host, config.port));
   }
@@ -125,7 +132,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
 
   let closing: Promise<void> | undefined;
   return {
-    url, db, logger, demo, actors, prerender,
+    url, db, logger, demo, actors, media, prerender,
     close() {
       closing ??= (async () => {
         clearInterval(sweeper);
@@ -134,7 +141,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
         await sync.close();
         await app.close(); // stops accepting, waits for in-flight requests
         await prerender.close(); // drops the queue, waits for the render running
-        await actors.stop();
+        await stopCaches();
         await db.close();
       })();
       return closing;

@@ -7,6 +7,7 @@ import { lockTree, requireWrite } from './common.ts';
 import { requireLiveFolder } from './move.ts';
 import { checkName, fileKind } from './names.ts';
 import type { UploadProbe } from '../media/probe.ts';
+import { mediaChanged } from '../media/cache.ts';
 
 export const DEFAULT_FOLDER_NAME = 'New folder';
 
@@ -104,6 +105,7 @@ export async function replaceFile(tx: Db, actor: Actor, id: number, clientMime: 
   if (a.deleted_on !== null) throw rule('the asset is deleted', { reason: 'deleted' });
   const k = fileKind(a.name, clientMime, probe.sniffedMime);
   const { rows: links } = await tx.query('DELETE FROM media_links WHERE asset_id = $1 RETURNING blob_hash', [id]);
+  mediaChanged(tx); // the old version's renditions and public URLs stop answering once this commits
   await tx.query(`
     WITH u AS (UPDATE assets SET content_hash = $3, size = $4, mime = $5, type = $6, info = $7::jsonb,
                                  version = version + 1, updated_on = now()

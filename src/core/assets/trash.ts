@@ -8,6 +8,7 @@ import type { BlobStore } from '../../storage/blob-store.ts';
 import { rule, notFound } from '../errors.ts';
 import { defineStatement, run } from '../../db/statement.ts';
 import { type BatchOutcome, checkIds, lockTree, outcome, upper } from './common.ts';
+import { mediaChanged } from '../media/cache.ts';
 
 /**
  * CTEs okf, top, topf over the CTE `ok` (rows with id, path, is_file): the ok rows none of whose
@@ -150,6 +151,7 @@ export async function trashSubtrees(tx: Db, actor: Actor, rootIds: number[]): Pr
   if (rootIds.length === 0) return { done: 0, failed: {} };
   await lockTree(tx, actor.projectId);
   const [r] = await run(tx, trashBatch, { projectId: actor.projectId, ids: rootIds });
+  if (r.done) mediaChanged(tx); // their renditions and public URLs stop answering once this commits
   return outcome(r.done, { not_found: r.not_found, is_root: r.is_root, already_deleted: r.already_deleted });
 }
 
@@ -216,6 +218,7 @@ export async function purgeSubtree(tx: Db, actor: Actor, id: number, gid: string
   if (a.parent_id === null) throw rule('the root folder cannot be deleted', { asset: gid, reason: 'is_root' });
   if (a.deleted_on === null) throw rule('only a deleted asset can be permanently deleted', { asset: gid, reason: 'not_deleted' });
   const [r] = await run(tx, purgeStatement, { projectId: actor.projectId, id });
+  mediaChanged(tx);
   return { removed: Number(r.removed), orphans: r.orphans };
 }
 

@@ -5,6 +5,7 @@ import type { Actor } from '../keys.ts';
 import { conflict, invalid, isUniqueViolation, notFound, rule } from '../errors.ts';
 import { lockTree, requireWrite, upper } from './common.ts';
 import { checkName } from './names.ts';
+import { mediaChanged } from '../media/cache.ts';
 
 export interface AssetUpdate { name?: unknown; title?: unknown; description?: unknown; transforms?: unknown }
 
@@ -71,6 +72,8 @@ export async function updateAsset(tx: Db, actor: Actor, id: number, u: AssetUpda
   try {
     await tx.query(UPDATE_SQL, [actor.projectId, id, name, title && JSON.stringify(title), description && JSON.stringify(description),
       has(u.transforms), has(u.transforms) ? JSON.stringify(u.transforms) : null]);
+    // a rendition's default file name is the asset's: cached dam/transform answers go once this commits
+    if (name !== null && name !== a.name) mediaChanged(tx);
   } catch (err) {
     if (isUniqueViolation(err, 'assets_live_sibling_name')) throw conflict('a live asset with this name already exists in the folder', { name, reason: 'name_conflict' });
     throw err;

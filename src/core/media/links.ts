@@ -6,6 +6,7 @@ import type { Actor } from '../keys.ts';
 import { notFound, rule } from '../errors.ts';
 import { mediaSource, newToken } from './source.ts';
 import { requireWrite } from '../assets/common.ts';
+import { mediaChanged, type MediaCache } from './cache.ts';
 
 export interface MediaLink { token: string; filename: string }
 
@@ -35,6 +36,7 @@ export async function unpublishOriginal(db: Db, actor: Actor, storagePath: unkno
   requireWrite(actor);
   const src = await mediaSource(db, actor, storagePath);
   await db.query(`DELETE FROM media_links WHERE asset_id = $1 AND options = ''`, [src.id]);
+  mediaChanged(db);
 }
 
 const PUBLIC_SQL = `SELECT l.blob_hash, l.mime, l.size, l.filename FROM media_links l JOIN assets a ON a.id = l.asset_id
@@ -45,10 +47,20 @@ export interface PublicMedia { hash: string; mime: string; size: number; filenam
 /**
  * What a public URL serves, without credentials: the link's content while its asset is live and
  * still at the link's version; otherwise not_found (deleted, replaced, unknown token or name).
+ * A link this process served or rendered before answers from `cache` (src/core/media/cache.ts).
  */
-export async function publicMedia(db: Db, token: string, filename: string): Promise<PublicMedia> {
+export async function publicMedia(db: Db, token: string, filename: string, cache?: MediaCache): Promise<PublicMedia> {
   if (!/^[0-9a-f]{32}$/.test(token)) throw notFound('no such media');
+  const hit = cache?.link(token);
+  if (hit) {
+    if (hit.filename !== filename) throw notFound('no such media');
+    return hit;
+  }
+  const gen = cache?.generation() ?? 0;
   const { rows: [r] } = await db.query({ name: 'assetlib_media_public', text: PUBLIC_SQL, values: [token] });
-  if (!r || r.filename !== filename) throw notFound('no such media');
-  return { hash: r.blob_hash, mime: r.mime, size: Number(r.size), filename: r.filename };
+  if (!r) throw notFound('no such media');
+  const m = { hash: r.blob_hash, mime: r.mime, size: Number(r.size), filename: r.filename };
+  cache?.setLink(gen, token, m);
+  if (m.filename !== filename) throw notFound('no such media');
+  return m;
 }

@@ -1,8 +1,10 @@
 // dam/transform: a rendition of an image file, rendered once per (source version, options) and
 // shared by every server through the database (media_links) and the blob store.
+//   0. an answer this process gave before for the same (project, storage pathname, options path)
+//      answers from memory (src/core/media/cache.ts: dropped on every change it depends on)
 //   1. parse the options; one indexed SELECT finds the source (checked: a live image file at that
 //      version) and its renditions with these options
-//   2. a ready rendition answers at once (nothing else: the cached path is that one statement)
+//   2. a ready rendition answers (and is remembered, with its public link)
 //   3. otherwise: identical requests in this process share one promise; across servers a
 //      transaction-scoped advisory lock on (asset, version, options) lets one render while the
 //      others wait and then find its row; renders run under a semaphore (bounded memory and CPU)
@@ -26,8 +28,10 @@ import { defaultOutputType, IMAGE_INPUT_MIMES, OUTPUT_TYPES } from './formats.ts
 import { planRendition } from './render.ts';
 import { Semaphore } from './semaphore.ts';
 import { removeOrphanBlobs } from '../assets/trash.ts';
+import { mediaChanged, type MediaCache } from './cache.ts';
 
-export interface MediaDeps { db: pg.Pool; blobs: BlobStore; renderConcurrency: number }
+/** cache: answers remembered in this process (src/core/media/cache.ts); absent: none */
+export interface MediaDeps { db: pg.Pool; blobs: BlobStore; renderConcurrency: number; cache?: MediaCache }
 
 export interface Rendered { token: string; filename: string; width: number; height: number; mime: string; size: number }
 
@@ -36,7 +40,7 @@ const MAX_BUFFERED_SOURCE = 256 * 1024 * 1024;
 /** The largest rendition file. */
 const MAX_RENDITION_BYTES = 1024 * 1024 * 1024;
 
-const inflight = new Map<string, Promise<Rendered>>();
+const inflight = new Map<string, Promise<{ rendered: Rendered; hash: string }>>();
 const semaphores = new Map<number, Semaphore>();
 const semaphoreOf = (n: number) => {
   let s = semaphores.get(n);
@@ -51,24 +55,35 @@ const LINK_COLUMNS = 'token, filename, width, height, mime, size, blob_hash, ren
  * file name the source had; the caller picks its own.
  */
 const LOOKUP_SQL = `SELECT a.id, a.gid::text AS gid, a.name, a.is_file, a.version, a.content_hash, a.mime, a.size, a.deleted_on,
-  l.options, l.token, l.filename, l.width, l.height, l.mime AS link_mime, l.size AS link_size
+  l.options, l.token, l.filename, l.width, l.height, l.mime AS link_mime, l.size AS link_size, l.blob_hash
 FROM assets a LEFT JOIN media_links l ON l.asset_id = a.id AND l.version = a.version AND l.version = $3
   AND starts_with(substr(l.options, strpos(l.options, '/')), $4)
 WHERE a.gid = $1 AND a.project_id = $2`;
 
+// A first render inserts; a render again (force) updates the row it found under the lock. (Not one
+// INSERT ... ON CONFLICT DO UPDATE: that fires media_links' UPDATE trigger, which drops every
+// server's media cache, on every first render.)
 const INSERT_SQL = `INSERT INTO media_links(token, project_id, asset_id, version, options, filename, mime, blob_hash, size, width, height, renders, rendered_on)
 SELECT $3, project_id, id, version, $4, $5, $6, $7, $8, $9, $10, 1, clock_timestamp()
 FROM assets WHERE id = $1 AND version = $2 AND deleted_on IS NULL FOR SHARE
-ON CONFLICT (asset_id, version, options) DO UPDATE SET
-  blob_hash = EXCLUDED.blob_hash, size = EXCLUDED.size, width = EXCLUDED.width, height = EXCLUDED.height,
-  renders = media_links.renders + 1, rendered_on = EXCLUDED.rendered_on
 RETURNING ${LINK_COLUMNS}`;
+const RERENDER_SQL = `UPDATE media_links l SET blob_hash = $7, size = $8, width = $9, height = $10,
+  renders = l.renders + 1, rendered_on = clock_timestamp()
+FROM (SELECT id FROM assets WHERE id = $1 AND version = $2 AND deleted_on IS NULL FOR SHARE) a
+WHERE l.asset_id = a.id AND l.version = $2 AND l.options = $4
+RETURNING ${LINK_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ')}`;
 
 /** The advisory lock key of one rendition: 64 bits of sha256, the same on every server. */
 const lockKey = (k: string) => createHash('sha256').update(`assetlib-media:${k}`).digest().readBigInt64BE(0).toString();
 
 const toRendered = (r: Record<string, any>): Rendered =>
   ({ token: r.token, filename: r.filename, width: r.width, height: r.height, mime: r.mime, size: Number(r.size) });
+
+/** Remembers an answer and its public link (read at generation `gen`: not stored if a change came since). */
+function remember(deps: MediaDeps, gen: number, projectId: number, storagePath: string, optionsPath: string, r: Rendered, hash: string): void {
+  deps.cache?.setRendition(gen, projectId, storagePath, optionsPath, r);
+  deps.cache?.setLink(gen, r.token, { hash, mime: r.mime, size: r.size, filename: r.filename });
+}
 
 async function sourceInput(blobs: BlobStore, src: MediaSource): Promise<string | Buffer> {
   const local = await blobs.localPath?.(src.hash);
@@ -85,6 +100,14 @@ async function sourceInput(blobs: BlobStore, src: MediaSource): Promise<string |
 export async function transformAsset(deps: MediaDeps, actor: Actor, storagePath: unknown, optionsPath: string | undefined): Promise<Rendered> {
   const o = parseTransformOptions(optionsPath);
   const { gid, version } = parseStoragePath(storagePath);
+  // parsed: both are strings
+  const rawPath = storagePath as string;
+  const rawOptions = optionsPath ?? '';
+  if (!o.force) {
+    const hit = deps.cache?.rendition(actor.projectId, rawPath, rawOptions);
+    if (hit) return hit;
+  }
+  const gen = deps.cache?.generation() ?? 0;
   // the render key less its leading "type=<type>" (without a type option, the type follows the source's)
   const keyRest = `${renderKey(o, 'jpg').replace(/^type=[^/]*/, '')}/file=`;
   const { rows } = await deps.db.query({ name: 'assetlib_media_transform_lookup', text: LOOKUP_SQL, values: [gid, actor.projectId, version, keyRest] });
@@ -98,7 +121,11 @@ export async function transformAsset(deps: MediaDeps, actor: Actor, storagePath:
   const options = `${rkey}/file=${filename}`;
   if (!o.force) {
     const hit = rows.find((r) => r.options === options);
-    if (hit) return { token: hit.token, filename: hit.filename, width: hit.width, height: hit.height, mime: hit.link_mime, size: Number(hit.link_size) };
+    if (hit) {
+      const r = { token: hit.token, filename: hit.filename, width: hit.width, height: hit.height, mime: hit.link_mime, size: Number(hit.link_size) };
+      remember(deps, gen, actor.projectId, rawPath, rawOptions, r, hit.blob_hash);
+      return r;
+    }
   }
   const key = `${src.id}:${src.version}:${o.force}:${options}`;
   let p = inflight.get(key);
@@ -107,11 +134,13 @@ export async function transformAsset(deps: MediaDeps, actor: Actor, storagePath:
       .finally(() => inflight.delete(key));
     inflight.set(key, p);
   }
-  return p;
+  const { rendered, hash } = await p;
+  remember(deps, gen, actor.projectId, rawPath, rawOptions, rendered, hash);
+  return rendered;
 }
 
 async function renderLocked(deps: MediaDeps, src: MediaSource, options: string, filename: string,
-  o: ReturnType<typeof parseTransformOptions>, type: keyof typeof OUTPUT_TYPES): Promise<Rendered> {
+  o: ReturnType<typeof parseTransformOptions>, type: keyof typeof OUTPUT_TYPES): Promise<{ rendered: Rendered; hash: string }> {
   // the source's header is read (planRendition: metadata and the sizes' checks, no decoding)
   // while the lock is taken; nothing is rendered before the lock is held
   const planned = sourceInput(deps.blobs, src).then((input) => planRendition(input, o, type));
@@ -133,7 +162,7 @@ async function renderLocked(deps: MediaDeps, src: MediaSource, options: string, 
     // a rendition that exists (or, with force, one rendered after this request began) is the answer
     if (existing && (!o.force || existing.rendered_on >= since)) {
       await client.query('COMMIT');
-      return toRendered(existing);
+      return { rendered: toRendered(existing), hash: existing.blob_hash };
     }
     const r = await planned;
     let blob;
@@ -150,14 +179,17 @@ async function renderLocked(deps: MediaDeps, src: MediaSource, options: string, 
     // one round trip: the link row (a share lock on the asset re-checks its version) and the commit;
     // an error in the insert skips the commit and the transaction is rolled back below
     const values = [src.id, src.version, newToken(), options, filename, OUTPUT_TYPES[type], blob.hash, blob.size, r.width, r.height];
-    const insert = INSERT_SQL.replace(/\$(\d+)/g, (_m, i: string) => lit(String(values[Number(i) - 1])));
+    const insert = (existing ? RERENDER_SQL : INSERT_SQL).replace(/\$(\d+)/g, (_m, i: string) => lit(String(values[Number(i) - 1])));
     const done = await client.query(`${insert}; COMMIT`) as unknown as { rows: Record<string, any>[] }[];
     const row = done[0].rows[0];
     if (!row) throw rule('the asset changed while it was transformed: ask again with its current version', { asset: src.gid, reason: 'changed' });
     rememberSmallBlob(deps.blobs, blob.hash, data);
-    if (existing && existing.blob_hash !== blob.hash) replaced = existing.blob_hash;
+    if (existing) {
+      if (existing.blob_hash !== blob.hash) replaced = existing.blob_hash;
+      mediaChanged(deps.db); // committed: a render again changes what the link serves
+    }
     stored = undefined;
-    return toRendered(row);
+    return { rendered: toRendered(row), hash: blob.hash };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -26,7 +26,7 @@ export async function damRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   installUnicatErrors(app);
   installBoundedJsonParser(app);
   installJwtAuth(app, ctx, { refresh: false });
-  const deps = { db: ctx.db, blobs: ctx.blobs, renderConcurrency: ctx.config.mediaRenderConcurrency };
+  const deps = { db: ctx.db, blobs: ctx.blobs, renderConcurrency: ctx.config.mediaRenderConcurrency, cache: ctx.media };
 
   app.get<{ Params: Params }>('/:project/info/:file', { schema: Dam.info }, async (req) => ok(await mediaInfo(ctx.db, req.actor, req.params.file)));
 

@@ -17,7 +17,7 @@ export async function mediaRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.get<{ Params: { token: string; filename: string } }>('/:token/:filename', { config: { public: true }, schema: Media.get }, async (req, reply) => {
     let f;
     try {
-      f = await publicMedia(ctx.db, req.params.token, req.params.filename);
+      f = await publicMedia(ctx.db, req.params.token, req.params.filename, ctx.media);
     } catch (err) {
       if (err instanceof CoreError && err.kind === 'not_found') {
         reply.header('Cache-Control', 'no-store');
