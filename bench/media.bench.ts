@@ -2,7 +2,12 @@
 // called directly (the floor), cached against first renders, a 100 MB download through the public
 // URL beside reading the file from disk, and the server's peak RSS while 8 transforms of one
 // 50-megapixel JPEG run at once. MEDIA_BENCH_N sets the thumbnails per pass (default 12).
+// The thumbnails are measured twice, interleaved: with the client in this (the server's) process,
+// as before, and with the client in its own process (bench/media-client.ts), whose HTTP work then
+// neither runs on the server's event loop nor counts in the server's process CPU.
 import { createReadStream, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -63,14 +68,42 @@ try {
   await noise(4000, 3000).toFile(photo);
   const path12 = await upload('photo12.jpg', photo);
   const o = parseTransformOptions('fill=400,300/type=jpg');
-  await (await planRendition(photo, o, 'jpg')).image.toBuffer(); // warm-up
-  await drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=warm`));
+  // the client in its own process: one pair (transform + public URL) per key written to it
+  const child = spawn(process.execPath, ['bin/run-ts.js', 'bench/media-client.ts', env.url, jwt.replace(/^Bearer /, ''), env.project.gid, path12],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const remote = async (key: string) => {
+    child.stdin!.write(`${key}\n`);
+    const next = await lines.next();
+    if (next.done) throw new Error('the media client ended');
+    return JSON.parse(next.value) as { ms: number; cpuUs: number; bytes: number };
+  };
+  // warm-up, alike for every path measured: 3 direct renders, 3 first renders and 3 cached pairs
+  // with each client (first calls of a code path run unoptimised)
+  for (let i = 0; i < 3; i++) {
+    await (await planRendition(photo, o, 'jpg')).image.toBuffer();
+    await drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=warm${i}`));
+    await drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=warm${i}`));
+    await remote(`rwarm${i}`);
+    await remote(`rwarm${i}`);
+  }
   // interleaved, one of each in turn, so that a change of the machine's load meets all three alike;
   // with this process's CPU time (server, bench client, libvips and libuv threads; not PostgreSQL's),
   // which a loaded machine inflates far less than the wall time
   const direct = { ms: 0, cpu: 0 };
   const first = { ms: 0, cpu: 0 };
   const cached = { ms: 0, cpu: 0 };
+  const firstOwn = { ms: 0, cpu: 0, client: 0 };
+  const cachedOwn = { ms: 0, cpu: 0, client: 0 };
+  // timed by the client (request to the last byte of the thumbnail); this process's CPU around it
+  const addOwn = async (acc: { ms: number; cpu: number; client: number }, key: string) => {
+    const c = process.cpuUsage();
+    const r = await remote(key);
+    const d = process.cpuUsage(c);
+    acc.ms += r.ms;
+    acc.cpu += (d.user + d.system) / 1000;
+    acc.client += r.cpuUs / 1000;
+  };
   const add = async (acc: { ms: number; cpu: number }, fn: () => Promise<unknown>) => {
     const c = process.cpuUsage();
     acc.ms += (await time(fn)).ms;
@@ -81,12 +114,20 @@ try {
     await add(direct, async () => (await planRendition(photo, o, 'jpg')).image.toBuffer());
     await add(first, async () => drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=k${i}`)));
     await add(cached, async () => drain(await dam(`transform/${path12}/fill=400,300/type=jpg/key=k${i}`)));
+    await addOwn(firstOwn, `r${i}`);
+    await addOwn(cachedOwn, `r${i}`);
   }
+  child.stdin!.end('\n');
   const rate = (ms: number) => (N * 1000) / ms;
   report('thumbnails/s, 12 MP JPEG -> 400x300 fill (transform + public URL fetch)', rate(first.ms), rate(direct.ms), 'thumbs/s', '>= 0.8x');
   report('cached thumbnail (transform + fetch), per request', cached.ms / N, first.ms / N, 'ms', '<= 0.05x (>= 20x faster)');
   report('  CPU of this process per thumbnail, first render (floor: direct)', first.cpu / N, direct.cpu / N, 'ms');
   report('  CPU of this process per cached thumbnail (floor: first render)', cached.cpu / N, first.cpu / N, 'ms');
+  report('client in its own process: thumbnails/s (transform + public URL fetch)', rate(firstOwn.ms), rate(direct.ms), 'thumbs/s', '>= 0.8x');
+  report('client in its own process: cached thumbnail, per request', cachedOwn.ms / N, firstOwn.ms / N, 'ms', '<= 0.05x (>= 20x faster)');
+  report('  server process CPU per first render (floor: direct)', firstOwn.cpu / N, direct.cpu / N, 'ms');
+  report('  server process CPU per cached thumbnail (floor: first render)', cachedOwn.cpu / N, firstOwn.cpu / N, 'ms');
+  report('  client process CPU per first render; per cached thumbnail', firstOwn.client / N, cachedOwn.client / N, 'ms');
 
   // 100 MB download through the public URL beside reading the file from disk
   const big = join(tmp, 'big.bin');

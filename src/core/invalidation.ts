@@ -16,7 +16,8 @@ export class InvalidationListener {
   /** true while the LISTEN connection is up: the caches may serve from memory */
   listening = false;
 
-  constructor(private readonly pool: pg.Pool) {}
+  /** pool: the database the caches hold answers of (the LISTEN connection is opened with its options) */
+  constructor(readonly pool: pg.Pool) {}
 
   /** Calls `clear` on every notification on `channel` and whenever the connection drops or comes back. */
   subscribe(channel: string, clear: () => void): void {

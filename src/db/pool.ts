@@ -19,31 +19,32 @@ export function createPool(connectionString: string, max = 10, connectTimeoutMs 
   return pool;
 }
 
-/** The callbacks to run once the transaction withTx runs on a client has committed. */
-const committed = new WeakMap<pg.PoolClient, (() => void)[]>();
+/** The callbacks to run once the transaction withTx runs on a client has committed, and its pool. */
+const committed = new WeakMap<pg.PoolClient, { pool: pg.Pool; after: ((pool: pg.Pool | undefined) => void)[] }>();
 
 /**
- * Runs `fn` once what `db` is doing has committed: after the COMMIT of withTx's transaction when
- * `db` is its client (never, if it rolls back), at once otherwise (the pool: the caller's
- * statement has committed). For in-process caches that must not answer from before a change.
+ * Runs `fn` once what `db` is doing has committed, with the pool it was done through: after the
+ * COMMIT of withTx's transaction when `db` is its client (never, if it rolls back), at once
+ * otherwise (a pool: the caller's statement has committed; another client: pool undefined).
+ * For in-process caches that must not answer from before a change.
  */
-export function onCommit(db: Db, fn: () => void): void {
-  const list = committed.get(db as pg.PoolClient);
-  if (list) list.push(fn);
-  else fn();
+export function onCommit(db: Db, fn: (pool: pg.Pool | undefined) => void): void {
+  const tx = committed.get(db as pg.PoolClient);
+  if (tx) tx.after.push(fn);
+  else fn(db instanceof pg.Pool ? db : undefined);
 }
 
 /** Runs fn in a transaction on one pooled client; rolls back on any error. */
 export async function withTx<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  const after: (() => void)[] = [];
-  committed.set(client, after);
+  const after: ((pool: pg.Pool | undefined) => void)[] = [];
+  committed.set(client, { pool, after });
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     committed.delete(client);
-    for (const f of after) f();
+    for (const f of after) f(pool);
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -17,16 +17,19 @@
 //
 // A lookup that raced with a change is not stored: the caller takes `generation()` before its
 // database read and stores only if no clear happened since. Bounded: at most MAX_ENTRIES answers
-// of each kind and MAX_BYTES of their strings, least recently used out; entries also expire after
+// of each kind and MAX_BYTES (an estimate: strings and per-entry overhead) of each, least recently
+// used out (16 MiB at most in all); entries also expire after
 // TTL_MS (the damage of a notification that never came). The contents themselves are remembered
 // apart, by hash (src/storage/small-blobs.ts).
 import { EventEmitter } from 'node:events';
+import type pg from 'pg';
 import type { Db } from '../../db/pool.ts';
 import { onCommit } from '../../db/pool.ts';
 import type { InvalidationListener } from '../invalidation.ts';
 
 export const MEDIA_CHANNEL = 'assetlib_media';
 const MAX_ENTRIES = 20_000;
+/** Per kind (renditions, links): 20,000 entries of typical size take about 8 MiB. */
 const MAX_BYTES = 8 * 1024 * 1024;
 const TTL_MS = 60_000;
 /** Per entry, besides its strings: the Map slot, the object and its numbers (an estimate). */
@@ -67,29 +70,30 @@ class Lru<V> {
 
 const live = new Set<MediaCache>();
 
-/** Clears every media cache of this process. */
-export function invalidateMediaCaches(): void {
-  for (const c of live) c.clear();
-}
-
 /**
- * Called by a core function inside the transaction that trashes, restores, replaces, renames or
- * permanently deletes assets, or removes media links: clears this process's media caches once
- * that transaction has committed (at once when `db` is the pool: the statement has committed).
+ * Called by a core function inside the transaction that trashes, replaces, renames or permanently
+ * deletes assets, or removes or renders again media links: clears the media caches of that
+ * database's pool in this process once that transaction has committed (at once when `db` is the
+ * pool: the statement has committed). Other servers, and in tests other servers in this process,
+ * learn it from the notification.
  */
 export function mediaChanged(db: Db): void {
-  onCommit(db, invalidateMediaCaches);
+  onCommit(db, (pool) => { for (const c of live) if (!pool || c.pool === pool) c.clear(); });
 }
 
 export class MediaCache extends EventEmitter {
-  private readonly renditions = new Lru<CachedRendition>(MAX_ENTRIES, MAX_BYTES / 2);
-  private readonly links = new Lru<CachedLink>(MAX_ENTRIES, MAX_BYTES / 2);
+  private readonly renditions = new Lru<CachedRendition>(MAX_ENTRIES, MAX_BYTES);
+  private readonly links = new Lru<CachedLink>(MAX_ENTRIES, MAX_BYTES);
   private gen = 0;
   hits = 0;
   misses = 0;
 
+  /** the pool whose changes clear this cache at once (mediaChanged) */
+  readonly pool: pg.Pool;
+
   constructor(private readonly listener: InvalidationListener) {
     super();
+    this.pool = listener.pool;
     live.add(this);
     listener.subscribe(MEDIA_CHANNEL, () => { this.clear(); this.emit('invalidated'); });
   }
