@@ -1,6 +1,6 @@
 // The one LISTEN connection of a server for its in-process caches (src/core/actor-cache.ts, the
 // media cache src/core/media/cache.ts): a dedicated connection (not from the pool) LISTENs on each
-// cache's channel; triggers send on those channels at commit (migrations 007 and 010).
+// cache's channel; triggers send on those channels at commit (migrations 007 and 009).
 //
 // A cache is only trusted while it hears every change: `listening` is false while the connection
 // is down (the caches are then bypassed: every lookup goes to the database), every subscriber is

@@ -8,7 +8,7 @@
 // It is only trusted while it hears every change a cached answer depends on: the server's
 // InvalidationListener (src/core/invalidation.ts) LISTENs on 'assetlib_media', which triggers
 // send at commit when an asset is trashed or restored, gets a new version, is renamed or
-// permanently deleted, and when a media link is removed or rendered again (migration 010); the
+// permanently deleted, and when a media link is removed or rendered again (migration 009); the
 // cache drops everything on each notification, and is bypassed while the connection is down. On
 // this server the changes made through the core functions (trash, new version, rename,
 // unpublish, permanent delete) also clear it synchronously once their transaction has committed
