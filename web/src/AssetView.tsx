@@ -73,6 +73,9 @@ export function AssetView(p: AssetViewProps) {
   const rows = Math.ceil(total / cols);
   const firstRow = Math.max(0, Math.floor(scrollTop / rowH) - OVERSCAN);
   const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + height) / rowH) + OVERSCAN);
+  // the rows in view, without the margin (their pictures load first: Thumb's margin)
+  const firstSeen = Math.floor(scrollTop / rowH);
+  const lastSeen = Math.ceil((scrollTop + height) / rowH) - 1;
   const from = firstRow * cols;
   const to = Math.min(total - 1, (lastRow + 1) * cols - 1);
 
@@ -232,13 +235,13 @@ export function AssetView(p: AssetViewProps) {
       >
         {layout === 'grid' ? (
           <>
-            <div className="tile-thumb"><Thumb asset={a} size="small" /></div>
+            <div className="tile-thumb"><Thumb asset={a} size="small" margin={r < firstSeen || r > lastSeen} /></div>
             <div className="tile-name" title={a.name}>{a.name}</div>
             <div className="tile-meta">{a.is_file ? size(a.info.filesize) : `${a.childcount} items`}</div>
           </>
         ) : (
           <>
-            <span className="col-name"><Thumb asset={a} size="small" /><span className="name-text" title={a.name}>{a.name}</span></span>
+            <span className="col-name"><Thumb asset={a} size="small" margin={r < firstSeen || r > lastSeen} /><span className="name-text" title={a.name}>{a.name}</span></span>
             <span className="col-type">{typeLabel(a)}</span>
             <span className="col-size">{a.is_file ? size(a.info.filesize) : `${a.childcount} items`}</span>
             <span className="col-date">{date(a.updated_on)}</span>

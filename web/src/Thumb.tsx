@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { Asset } from './types.ts';
 import { forgetUrl, thumbnailUrl } from './media.ts';
-import { afterFirstGrid } from './first-grid.ts';
+import { afterFirstGrid, useAfterFirstGrid } from './first-grid.ts';
 
 // simple line icons (no emoji font needed), 24x24
 const PATHS: Record<string, string> = {
@@ -24,7 +24,11 @@ export function TypeIcon({ asset, pending }: { asset: Asset; pending?: boolean }
   );
 }
 
-export function Thumb({ asset, size }: { asset: Asset; size: 'small' | 'large' }) {
+/** margin: the tile is rendered around the view, not in it (the virtual grid's overscan): its
+ *  picture waits for the first grid, so that the tiles in view take the browser's connections
+ *  (six per host over HTTP/1.1) first. */
+export function Thumb({ asset, size, margin = false }: { asset: Asset; size: 'small' | 'large'; margin?: boolean }) {
+  const gridShown = useAfterFirstGrid();
   const [url, setUrl] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
   const [retry, setRetry] = useState(0);
@@ -42,6 +46,6 @@ export function Thumb({ asset, size }: { asset: Asset; size: 'small' | 'large' }
   const broken = () => { if (url) forgetUrl(url); if (retry === 0) setRetry(1); else setFailed(true); };
   // not loading="lazy": the virtual grid renders only the rows in view and a few around them (which
   // Chromium's lazy-load margin would load as well), and lazy images start after layout, later
-  if (url && !failed) return <img className="thumb" src={url} alt="" decoding="async" onError={broken} />;
+  if (url && !failed && (!margin || gridShown)) return <img className="thumb" src={url} alt="" decoding="async" onError={broken} />;
   return <TypeIcon asset={asset} pending={asset.is_file && asset.type === 'image' && !failed} />;
 }

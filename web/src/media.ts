@@ -81,7 +81,7 @@ function flush() {
         body: JSON.stringify({ files: chunk.map((w) => w.file), options: optionsOf(width) }),
       }).then((r) => {
         for (const w of chunk) w.resolve(r.transforms?.[w.file] ?? { status: 'unavailable', public_url: null, reason: 'unknown' });
-      }, (e) => { for (const w of chunk) w.reject(e); }).finally(firstGridShown);
+      }, (e) => { for (const w of chunk) w.reject(e); });
     }
   }
 }
@@ -157,9 +157,11 @@ export function thumbnailUrl(asset: Asset, width: number): Promise<string> {
 /** Looks up the small thumbnails of a page of assets at once (a list just read them); renders
  *  nothing: a file without one is rendered when its tile shows. */
 export function primeThumbnails(assets: Iterable<Asset>): void {
-  for (const a of assets) if (a.is_file && a.type === 'image') lookup(storagePath(a), 320).catch(() => undefined);
-  // a page whose thumbnails are all known makes no call: its grid can show now
-  if (!flushing) firstGridShown();
+  const answers: Promise<unknown>[] = [];
+  for (const a of assets) if (a.is_file && a.type === 'image') answers.push(lookup(storagePath(a), 320).catch(() => undefined));
+  // the first grid can show once this page's lookups are answered (at once when every URL was
+  // known; not before: a page read a second time finds its lookups in flight)
+  void Promise.all(answers).then(firstGridShown);
 }
 
 /** Forgets a URL that did not load (unpublished, or the asset changed): asked again next time. */
