@@ -7,6 +7,7 @@ import type { Paged } from './paged.ts';
 import { countOf, isSelected, toggle, withRange, allSelection, emptySelection, type Selection } from './selection.ts';
 import { Thumb } from './Thumb.tsx';
 import { date, size, typeLabel } from './format.ts';
+import { gridRendered, useAfterFirstGrid } from './first-grid.ts';
 
 export type Layout = 'grid' | 'list';
 
@@ -71,8 +72,11 @@ export function AssetView(p: AssetViewProps) {
   const rowH = layout === 'grid' ? TILE_H : ROW_H;
   const tileW = layout === 'grid' ? Math.floor(width / cols) : width;
   const rows = Math.ceil(total / cols);
-  const firstRow = Math.max(0, Math.floor(scrollTop / rowH) - OVERSCAN);
-  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + height) / rowH) + OVERSCAN);
+  // the margin (OVERSCAN rows above and below the view) is rendered once the first grid is shown:
+  // until then the page renders, lays out and paints only what is in view
+  const overscan = useAfterFirstGrid() ? OVERSCAN : 0;
+  const firstRow = Math.max(0, Math.floor(scrollTop / rowH) - overscan);
+  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + height) / rowH) + overscan);
   // the rows in view, without the margin (their pictures load first: Thumb's margin)
   const firstSeen = Math.floor(scrollTop / rowH);
   const lastSeen = Math.ceil((scrollTop + height) / rowH) - 1;
@@ -80,6 +84,8 @@ export function AssetView(p: AssetViewProps) {
   const to = Math.min(total - 1, (lastRow + 1) * cols - 1);
 
   useEffect(() => { if (total > 0) list.ensure(from, to); }, [list, from, to, total]);
+  // the first grid's gate (first-grid.ts): the tiles in view of a read list are in the page
+  useEffect(() => { if (list.total !== null) gridRendered(); });
 
   const focused = total > 0 ? list.at(Math.min(focus, total - 1)) : undefined;
   const onFocusAsset = p.onFocusAsset;

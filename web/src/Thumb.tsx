@@ -1,9 +1,9 @@
 // An asset's picture: its thumbnail from the DAM transform API when there is one, else an icon
 // for its type.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Asset } from './types.ts';
 import { forgetUrl, thumbnailUrl } from './media.ts';
-import { afterFirstGrid, useAfterFirstGrid } from './first-grid.ts';
+import { afterFirstGrid, useAfterFirstGrid, waitForPicture } from './first-grid.ts';
 
 // simple line icons (no emoji font needed), 24x24
 const PATHS: Record<string, string> = {
@@ -32,20 +32,30 @@ export function Thumb({ asset, size, margin = false }: { asset: Asset; size: 'sm
   const [url, setUrl] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
   const [retry, setRetry] = useState(0);
+  // a tile in view holds the first-grid gate until its picture shows (or fails)
+  const waiting = useRef<(() => void) | null>(null);
+  const pictureDone = () => { waiting.current?.(); waiting.current = null; };
+  useEffect(() => {
+    if (size !== 'small' || margin || !(asset.is_file && asset.type === 'image')) return;
+    const release = waitForPicture();
+    waiting.current = release;
+    return () => { release(); if (waiting.current === release) waiting.current = null; };
+  }, [asset.gid, asset.version, asset.is_file, asset.type, size, margin]);
   useEffect(() => {
     let live = true;
     setUrl(null);
     setFailed(false);
     if (asset.is_file && asset.type === 'image') {
       // the detail panel's larger preview waits for the first grid (first-grid.ts)
-      (size === 'small' ? thumbnailUrl(asset, 320) : afterFirstGrid.then(() => live ? thumbnailUrl(asset, 800) : Promise.reject(new Error('gone')))).then((u) => { if (live) setUrl(u); }, () => { if (live) setFailed(true); });
+      (size === 'small' ? thumbnailUrl(asset, 320) : afterFirstGrid.then(() => live ? thumbnailUrl(asset, 800) : Promise.reject(new Error('gone')))).then((u) => { if (live) setUrl(u); }, () => { if (live) { setFailed(true); pictureDone(); } });
     }
     return () => { live = false; };
   }, [asset.gid, asset.version, asset.is_file, asset.type, size, retry]);
   // a URL that does not load is asked for again once (a remembered one may have been unpublished)
-  const broken = () => { if (url) forgetUrl(url); if (retry === 0) setRetry(1); else setFailed(true); };
+  const broken = () => { if (url) forgetUrl(url); if (retry === 0) setRetry(1); else { setFailed(true); pictureDone(); } };
+  const loaded = (img: HTMLImageElement) => { void img.decode().catch(() => undefined).then(pictureDone); };
   // not loading="lazy": the virtual grid renders only the rows in view and a few around them (which
   // Chromium's lazy-load margin would load as well), and lazy images start after layout, later
-  if (url && !failed && (!margin || gridShown)) return <img className="thumb" src={url} alt="" decoding="async" onError={broken} />;
+  if (url && !failed && (!margin || gridShown)) return <img className="thumb" src={url} alt="" decoding="async" onLoad={(e) => loaded(e.currentTarget)} onError={broken} />;
   return <TypeIcon asset={asset} pending={asset.is_file && asset.type === 'image' && !failed} />;
 }

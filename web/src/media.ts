@@ -9,7 +9,7 @@
 // renders; a few at a time); one answered `unavailable` shows its type icon.
 import { currentSession, ApiError } from './api.ts';
 import type { Asset } from './types.ts';
-import { firstGridShown } from './first-grid.ts';
+import { thumbnailsAnswered } from './first-grid.ts';
 
 const cache = new Map<string, Promise<string>>();
 
@@ -161,7 +161,7 @@ export function primeThumbnails(assets: Iterable<Asset>): void {
   for (const a of assets) if (a.is_file && a.type === 'image') answers.push(lookup(storagePath(a), 320).catch(() => undefined));
   // the first grid can show once this page's lookups are answered (at once when every URL was
   // known; not before: a page read a second time finds its lookups in flight)
-  void Promise.all(answers).then(firstGridShown);
+  void Promise.all(answers).then(thumbnailsAnswered);
 }
 
 /** Forgets a URL that did not load (unpublished, or the asset changed): asked again next time. */
