@@ -3,8 +3,9 @@
 // libraries, and the virtual grid's margin (the rows rendered above and below the view, and their
 // pictures). The gate opens once the first list is rendered, its page's thumbnails have been looked
 // up (thumbnailsAnswered) and every picture of a tile in view has loaded and decoded, or failed
-// (waitForPicture); or after CAP_MS at the latest (the sign-in form, a slow picture). Nothing is
-// lost by waiting: the feed re-reads what is on screen when it goes live.
+// (waitForPicture), and the frame showing them has been painted; or after CAP_MS at the latest
+// (the sign-in form, a slow picture). Nothing is lost by waiting: the feed re-reads what is on
+// screen when it goes live.
 import { useSyncExternalStore } from 'react';
 
 const CAP_MS = 3000;
@@ -24,7 +25,14 @@ function open() {
   for (const l of listeners) l();
 }
 const cap = setTimeout(open, CAP_MS);
-const check = () => { if (answered && rendered && pictures === 0) open(); };
+// once everything is there, the gate opens after the next frame has been painted (a task after
+// its animation frame), so that the grid shows before the work that waits for it begins
+let painting = false;
+const check = () => {
+  if (done || painting || !(answered && rendered && pictures === 0)) return;
+  painting = true;
+  requestAnimationFrame(() => setTimeout(open, 0));
+};
 
 /** Whether the first grid is on screen (or CAP_MS has passed), as React state. */
 export function useAfterFirstGrid(): boolean {
