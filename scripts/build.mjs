@@ -76,9 +76,14 @@ export async function buildServer() {
     banner: { js: "import { createRequire as __assetlibRequire } from 'node:module'; const require = __assetlibRequire(import.meta.url);" },
   });
   mkdirSync(join(root, 'dist', 'migrations'), { recursive: true });
-  for (const f of readdirSync(join(SRC, 'db', 'migrations'))) {
+  const migrations = readdirSync(join(SRC, 'db', 'migrations'));
+  for (const f of migrations) {
     copyFileSync(join(SRC, 'db', 'migrations', f), join(root, 'dist', 'migrations', f + tag));
     renameSync(join(root, 'dist', 'migrations', f + tag), join(root, 'dist', 'migrations', f));
+  }
+  // a migration renamed or removed in src/ must not linger in dist/ (it would be applied too)
+  for (const f of readdirSync(join(root, 'dist', 'migrations'))) {
+    if (f.endsWith('.sql') && !migrations.includes(f)) unlinkSync(join(root, 'dist', 'migrations', f));
   }
   // the bundle last: its mtime says the whole build is done
   const files = [...result.outputFiles].sort((a) => (a.path === OUT ? 1 : -1));

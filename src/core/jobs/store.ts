@@ -199,20 +199,24 @@ export const materialiseStatement = defineStatement<{ jobId: number; batchSize: 
   name: 'job-items-materialise',
   summary: "a job's selection into job_items in one INSERT ... SELECT: numbered in tree order, one row per batch (invalid {children} entries, checked at the request, resolve to nothing)",
   render: (p) => ({
-    text: `WITH sel AS MATERIALIZED (${p.selection.sql}),
+    text: `WITH sel AS (${p.selection.sql}),
+          -- the selection read once, into its ids and the count of gids that resolve to nothing
+          -- (not kept as a table of a million rows to be read twice)
+          agg AS MATERIALIZED (SELECT array_agg(asset_id${p.order === 'id' ? ' ORDER BY asset_id' : ''}) FILTER (WHERE asset_id IS NOT NULL) AS ids,
+                                      count(*) FILTER (WHERE asset_id IS NULL AND invalid_entry IS NULL) AS not_found FROM sel),
           ${p.order === 'id'
     ? `-- children of one folder: by id (siblings, any order is a tree order)
-          ordered AS (SELECT array_agg(asset_id ORDER BY asset_id) AS ids FROM sel WHERE asset_id IS NOT NULL),`
+          ordered AS (SELECT ids FROM agg),`
     : `-- the paths read by one primary-key index scan of the whole id array (each index page
           -- once), not a probe per selected asset (3 buffers each); the ids in tree order
           ordered AS (SELECT array_agg(a.id ORDER BY a.path) AS ids
-                      FROM assets a WHERE a.id = ANY (ARRAY(SELECT asset_id FROM sel WHERE asset_id IS NOT NULL))),`}
+                      FROM assets a WHERE a.id = ANY ((SELECT ids FROM agg)::bigint[])),`}
           -- one array, one sort, cut into slices of $2 (no window and second sort to number them)
           ins AS (INSERT INTO job_items(job_id, first_seq, last_seq, asset_ids)
                   SELECT $1, g * $2::int + 1, least((g + 1) * $2::int, n), o.ids[g * $2::int + 1 : (g + 1) * $2::int]
                   FROM ordered o, cardinality(o.ids) AS n, generate_series(0, (n - 1) / $2::int) AS g
                   RETURNING last_seq - first_seq + 1 AS n)
-     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL AND invalid_entry IS NULL)::bigint AS not_found`,
+     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT not_found FROM agg)::bigint AS not_found`,
     values: [p.jobId, p.batchSize, ...p.selection.params],
   }),
   samples: [{

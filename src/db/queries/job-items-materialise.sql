@@ -6,31 +6,39 @@
 --   $2 = 5000
 --   $3 = 1
 --   $4 = ["6f1c2a8e-0000-4000-8000-0000000000a1","6f1c2a8e-0000-4000-8000-0000000000a2"]
-WITH sel AS MATERIALIZED (SELECT a.id AS asset_id, g.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($4::uuid[]) AS g(gid)
+WITH sel AS (SELECT a.id AS asset_id, g.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM unnest($4::uuid[]) AS g(gid)
       LEFT JOIN assets a ON a.gid = g.gid AND a.project_id = $3),
+          -- the selection read once, into its ids and the count of gids that resolve to nothing
+          -- (not kept as a table of a million rows to be read twice)
+          agg AS MATERIALIZED (SELECT array_agg(asset_id) FILTER (WHERE asset_id IS NOT NULL) AS ids,
+                                      count(*) FILTER (WHERE asset_id IS NULL AND invalid_entry IS NULL) AS not_found FROM sel),
           -- the paths read by one primary-key index scan of the whole id array (each index page
           -- once), not a probe per selected asset (3 buffers each); the ids in tree order
           ordered AS (SELECT array_agg(a.id ORDER BY a.path) AS ids
-                      FROM assets a WHERE a.id = ANY (ARRAY(SELECT asset_id FROM sel WHERE asset_id IS NOT NULL))),
+                      FROM assets a WHERE a.id = ANY ((SELECT ids FROM agg)::bigint[])),
           -- one array, one sort, cut into slices of $2 (no window and second sort to number them)
           ins AS (INSERT INTO job_items(job_id, first_seq, last_seq, asset_ids)
                   SELECT $1, g * $2::int + 1, least((g + 1) * $2::int, n), o.ids[g * $2::int + 1 : (g + 1) * $2::int]
                   FROM ordered o, cardinality(o.ids) AS n, generate_series(0, (n - 1) / $2::int) AS g
                   RETURNING last_seq - first_seq + 1 AS n)
-     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL AND invalid_entry IS NULL)::bigint AS not_found;
+     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT not_found FROM agg)::bigint AS not_found;
 
 -- sample: the children of one folder (the selection SQL abridged)
 --   $1 = 7
 --   $2 = 5000
 --   $3 = 1
 --   $4 = "6f1c2a8e-0000-4000-8000-0000000000a1"
-WITH sel AS MATERIALIZED (SELECT a.id AS asset_id, a.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM assets f JOIN assets a ON a.parent_id = f.id AND a.deleted_on IS NULL
+WITH sel AS (SELECT a.id AS asset_id, a.gid, NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file FROM assets f JOIN assets a ON a.parent_id = f.id AND a.deleted_on IS NULL
       WHERE f.gid = $4 AND f.project_id = $3),
+          -- the selection read once, into its ids and the count of gids that resolve to nothing
+          -- (not kept as a table of a million rows to be read twice)
+          agg AS MATERIALIZED (SELECT array_agg(asset_id ORDER BY asset_id) FILTER (WHERE asset_id IS NOT NULL) AS ids,
+                                      count(*) FILTER (WHERE asset_id IS NULL AND invalid_entry IS NULL) AS not_found FROM sel),
           -- children of one folder: by id (siblings, any order is a tree order)
-          ordered AS (SELECT array_agg(asset_id ORDER BY asset_id) AS ids FROM sel WHERE asset_id IS NOT NULL),
+          ordered AS (SELECT ids FROM agg),
           -- one array, one sort, cut into slices of $2 (no window and second sort to number them)
           ins AS (INSERT INTO job_items(job_id, first_seq, last_seq, asset_ids)
                   SELECT $1, g * $2::int + 1, least((g + 1) * $2::int, n), o.ids[g * $2::int + 1 : (g + 1) * $2::int]
                   FROM ordered o, cardinality(o.ids) AS n, generate_series(0, (n - 1) / $2::int) AS g
                   RETURNING last_seq - first_seq + 1 AS n)
-     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT count(*) FROM sel WHERE asset_id IS NULL AND invalid_entry IS NULL)::bigint AS not_found;
+     SELECT (SELECT coalesce(sum(n), 0) FROM ins)::bigint AS n, (SELECT not_found FROM agg)::bigint AS not_found;
