@@ -8,8 +8,11 @@
 SELECT x.o, a.gid::text AS gid, a.name, a.version, (a.is_file AND a.content_hash IS NOT NULL) AS has_content, a.mime,
             (a.deleted_on IS NULL) AS live, l.token, l.filename, l.rkey, l.width, l.height, l.mime AS link_mime, l.size
      FROM unnest($1::uuid[]) WITH ORDINALITY AS x(gid, o)
-     LEFT JOIN assets a ON a.gid = x.gid AND a.project_id = $2
+     -- each asset probed by its gid and its links by (asset, version) (LATERAL ... OFFSET 0: from 49
+     -- gids on, a plain join had PostgreSQL read the project's whole assets table: docs/perf-plans.md)
+     LEFT JOIN LATERAL (SELECT a.id, a.gid, a.name, a.version, a.is_file, a.content_hash, a.mime, a.deleted_on
+                        FROM assets a WHERE a.gid = x.gid AND a.project_id = $2 OFFSET 0) a ON true
      LEFT JOIN LATERAL (SELECT m.token, m.filename, split_part(m.options, '/file=', 1) AS rkey, m.width, m.height, m.mime, m.size
                         FROM media_links m WHERE m.asset_id = a.id AND m.version = a.version AND m.options <> ''
-                          AND split_part(m.options, '/file=', 1) = ANY($3::text[])) l ON true
+                          AND split_part(m.options, '/file=', 1) = ANY($3::text[]) OFFSET 0) l ON true
      ORDER BY x.o;
