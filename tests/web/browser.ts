@@ -7,6 +7,8 @@ import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface TestBrowser { browser: BrowserContext; close(): Promise<void> }
 
@@ -15,8 +17,7 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
     viewport: opts.viewport ?? { width: 1400, height: 900 },
     deviceScaleFactor: opts.deviceScaleFactor ?? 1,
   });
