@@ -254,6 +254,9 @@ export const trashBatch = defineStatement<{ projectId: number; ids: number[] }, 
   name: 'tree-trash',
   summary: 'trash the subtrees of a batch of roots (per-item outcomes, DELETE and parent UPDATE events)',
   render: (p) => ({ text: TRASH_SQL, values: [p.projectId, p.ids] }),
+  // prepared: every read in it is a probe from the ids, so its generic plan is the custom one
+  // (5,000 files: 100-112 ms executing either way; planning 0.27 ms against 1.6 ms)
+  prepare: () => true,
   samples: [{ label: 'a batch of three roots', params: BATCH }],
 });
 export const restoreBatch = defineStatement<{ projectId: number; ids: number[] }, Counts>({
