@@ -122,3 +122,37 @@ describe('trash', () => {
     expect((await t.db.query('SELECT count(*)::int AS n FROM assets WHERE deleted_root = $1', [id])).rows[0].n).toBe(0);
   });
 });
+
+describe('trash batches: files only, and with a folder', () => {
+  it('a batch without a live folder (one UPDATE of the files) answers as the general statement: done, not_found, already_deleted, repeats counted once', async () => {
+    const { trashSubtrees } = await import('../../src/core/assets/trash.ts');
+    const { withTx } = await import('../../src/db/pool.ts');
+    const dir = await seedFolder(t.db, f.projectId, 'files-batch');
+    await seedFiles(t.db, f.projectId, dir.id, 12);
+    const ids = (await t.db.query('SELECT id FROM assets WHERE parent_id = $1 ORDER BY id', [dir.id])).rows.map((r) => Number(r.id));
+    await withTx(t.db, (tx) => trashSubtrees(tx, owner, [ids[0]]));
+    const before = (await t.db.query('SELECT cursor FROM project_cursors WHERE project_id = $1', [f.projectId])).rows[0].cursor;
+    const missing = 2_000_000_000;
+    const batch = [...ids, ids[5], missing]; // one already in the trash, one repeated, one that does not exist
+    const out = await withTx(t.db, (tx) => trashSubtrees(tx, owner, batch));
+    expect(out).toEqual({ done: 11, failed: { already_deleted: 1, not_found: 1 } });
+    // each trashed file is its own deleted_root; 11 DELETE events and the folder's UPDATE
+    expect((await t.db.query('SELECT count(*)::int AS n FROM assets WHERE parent_id = $1 AND deleted_root = id', [dir.id])).rows[0].n).toBe(12);
+    const ev = (await t.db.query(`SELECT action, count(*)::int AS n FROM changes WHERE project_id = $1 AND cursor > $2 GROUP BY action ORDER BY action`, [f.projectId, before])).rows;
+    expect(ev).toEqual([{ action: 'DELETE', n: 11 }, { action: 'UPDATE', n: 1 }]);
+    // the root (a live folder) goes through the general statement: is_root
+    const root = Number((await t.db.query('SELECT id FROM assets WHERE project_id = $1 AND parent_id IS NULL', [f.projectId])).rows[0].id);
+    expect(await withTx(t.db, (tx) => trashSubtrees(tx, owner, [root, missing]))).toEqual({ done: 0, failed: { is_root: 1, not_found: 1 } });
+  });
+
+  it('a batch with a live folder and files under it trashes the files with the folder (deleted_root the folder)', async () => {
+    const { trashSubtrees } = await import('../../src/core/assets/trash.ts');
+    const { withTx } = await import('../../src/db/pool.ts');
+    const dir = await seedFolder(t.db, f.projectId, 'mixed-batch');
+    await seedFiles(t.db, f.projectId, dir.id, 5);
+    const files = (await t.db.query('SELECT id FROM assets WHERE parent_id = $1 ORDER BY id', [dir.id])).rows.map((r) => Number(r.id));
+    const out = await withTx(t.db, (tx) => trashSubtrees(tx, owner, [...files.slice(0, 2), dir.id]));
+    expect(out).toEqual({ done: 3, failed: {} });
+    expect((await t.db.query('SELECT count(*)::int AS n FROM assets WHERE parent_id = $1 AND deleted_root = $1', [dir.id])).rows[0].n).toBe(5);
+  });
+});
