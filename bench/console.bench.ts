@@ -9,7 +9,7 @@ import { benchEnv, report, printTable, percentile, time } from './lib.ts';
 import { seedFolder, seedFiles } from '../tests/helpers/seed.ts';
 import { UnicatClient } from '../tests/helpers/unicat-client.ts';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, launchBrowser } from '../tests/web/browser.ts';
+import { CHROMIUM, CHROMIUM_ARGS, VIEWPORT, launchBrowser } from '../tests/web/browser.ts';
 
 const ASSETS = Number(process.env.BENCH_CONSOLE_ASSETS ?? 10_000);
 /** real images uploaded first (their names sort first, so the first screen is all thumbnails) */
@@ -75,7 +75,7 @@ try {
   const running = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const grid = async (mode: 'warm' | 'cold' | 'fresh', requests: number[] = []): Promise<number> => {
     const launched = mode === 'fresh' ? await launchBrowser() : undefined;
-    const coldCtx = mode === 'cold' ? await running.newContext({ viewport: { width: 1400, height: 900 } }) : undefined;
+    const coldCtx = mode === 'cold' ? await running.newContext({ viewport: VIEWPORT }) : undefined;
     const ctx = launched ?? (coldCtx ? { browser: coldCtx, close: () => coldCtx.close() } : undefined);
     const page = await (ctx ?? b).browser.newPage();
     await page.addInitScript({ content: `sessionStorage.setItem('assetlib.session', ${JSON.stringify(JSON.stringify(session))});` });

@@ -12,6 +12,8 @@ import { runJob } from '../../src/core/jobs/run.ts';
 import { claimJob } from '../../src/core/jobs/store.ts';
 import { run } from '../../src/db/statement.ts';
 import { resolveSelection } from '../../src/core/selection/sql.ts';
+import { trashSubtrees } from '../../src/core/assets/trash.ts';
+import { withTx } from '../../src/db/pool.ts';
 
 let t: CoreDb;
 let f: Fixture;
@@ -125,8 +127,6 @@ describe('trash', () => {
 
 describe('trash batches: files only, and with a folder', () => {
   it('a batch without a live folder (one UPDATE of the files) answers as the general statement: done, not_found, already_deleted, repeats counted once', async () => {
-    const { trashSubtrees } = await import('../../src/core/assets/trash.ts');
-    const { withTx } = await import('../../src/db/pool.ts');
     const dir = await seedFolder(t.db, f.projectId, 'files-batch');
     await seedFiles(t.db, f.projectId, dir.id, 12);
     const ids = (await t.db.query('SELECT id FROM assets WHERE parent_id = $1 ORDER BY id', [dir.id])).rows.map((r) => Number(r.id));
@@ -146,8 +146,6 @@ describe('trash batches: files only, and with a folder', () => {
   });
 
   it('a batch with a live folder and files under it trashes the files with the folder (deleted_root the folder)', async () => {
-    const { trashSubtrees } = await import('../../src/core/assets/trash.ts');
-    const { withTx } = await import('../../src/db/pool.ts');
     const dir = await seedFolder(t.db, f.projectId, 'mixed-batch');
     await seedFiles(t.db, f.projectId, dir.id, 5);
     const files = (await t.db.query('SELECT id FROM assets WHERE parent_id = $1 ORDER BY id', [dir.id])).rows.map((r) => Number(r.id));

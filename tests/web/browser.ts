@@ -10,6 +10,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/** The window the tests and the console bench browse in. */
+export const VIEWPORT = { width: 1400, height: 900 };
+
 export interface TestBrowser { browser: BrowserContext; close(): Promise<void> }
 
 export async function launchBrowser(opts: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {}): Promise<TestBrowser> {
@@ -18,7 +21,7 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: opts.viewport ?? { width: 1400, height: 900 },
+    viewport: opts.viewport ?? VIEWPORT,
     deviceScaleFactor: opts.deviceScaleFactor ?? 1,
   });
   return {

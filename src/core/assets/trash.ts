@@ -24,6 +24,17 @@ top AS (SELECT o.* FROM ${ok} o, okf WHERE okf.m = '{}' OR NOT EXISTS (
 topf AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id::text, true), '{}') AS m FROM top WHERE NOT is_file)`;
 
 /**
+ * The end of both trash statements (CTE `upd` RETURNING gid, and `rel` with parent_id): the
+ * parents whose childcount changed, probed by id, then the counts `counts` and the events, a
+ * DELETE per trashed asset and an UPDATE per parent.
+ */
+const TRASH_EVENTS = (rel: string, counts: string) => `parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM ${rel}) t
+            CROSS JOIN LATERAL (SELECT p.gid FROM assets p WHERE p.id = t.parent_id OFFSET 0) p)
+SELECT ${counts},
+       (SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM upd))) AS c1,
+       (SELECT emit_changes($1, 'UPDATE', 'assets', (SELECT array_agg(gid::text) FROM parents))) AS c2`;
+
+/**
  * $1 project id, $2 bigint[] root ids. Trashes every live asset in the subtree of each requested
  * live, non-root asset; deleted_root is the top-most requested ancestor (a requested asset inside
  * another requested subtree is trashed with it and counts as done). Rows already in the trash
@@ -58,14 +69,10 @@ upd AS (
   FROM topf tf
   WHERE a.id = ANY (ARRAY(SELECT id FROM sub))
   RETURNING a.gid),
-parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM top) t
-            CROSS JOIN LATERAL (SELECT p.gid FROM assets p WHERE p.id = t.parent_id OFFSET 0) p)
-SELECT (SELECT count(*) FROM ok) AS done,
+${TRASH_EVENTS('top', `(SELECT count(*) FROM ok) AS done,
        (SELECT count(*) FROM req) - (SELECT count(*) FROM cand) AS not_found,
        (SELECT count(*) FROM cand WHERE parent_id IS NULL) AS is_root,
-       (SELECT count(*) FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NOT NULL) AS already_deleted,
-       (SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM upd))) AS c1,
-       (SELECT emit_changes($1, 'UPDATE', 'assets', (SELECT array_agg(gid::text) FROM parents))) AS c2`;
+       (SELECT count(*) FROM cand WHERE parent_id IS NOT NULL AND deleted_on IS NOT NULL) AS already_deleted`)}`;
 
 /**
  * $1 project id, $2 bigint[] distinct ids none of which is a live folder (LIVE_FOLDER_SQL said so,
@@ -81,14 +88,10 @@ WITH upd AS (
 -- the ids not written (none, usually), read by key
 rest AS (SELECT a.parent_id, a.deleted_on FROM assets a
          WHERE a.id = ANY (ARRAY(SELECT x FROM unnest($2::bigint[]) AS x EXCEPT SELECT id FROM upd)) AND a.project_id = $1),
-parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM upd) t
-            CROSS JOIN LATERAL (SELECT p.gid FROM assets p WHERE p.id = t.parent_id OFFSET 0) p)
-SELECT (SELECT count(*) FROM upd) AS done,
+${TRASH_EVENTS('upd', `(SELECT count(*) FROM upd) AS done,
        cardinality($2::bigint[]) - (SELECT count(*) FROM upd) - (SELECT count(*) FROM rest) AS not_found,
        (SELECT count(*) FROM rest WHERE parent_id IS NULL) AS is_root,
-       (SELECT count(*) FROM rest WHERE parent_id IS NOT NULL AND deleted_on IS NOT NULL) AS already_deleted,
-       (SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM upd))) AS c1,
-       (SELECT emit_changes($1, 'UPDATE', 'assets', (SELECT array_agg(gid::text) FROM parents))) AS c2`;
+       (SELECT count(*) FROM rest WHERE parent_id IS NOT NULL AND deleted_on IS NOT NULL) AS already_deleted`)}`;
 
 /** $1 project id, $2 bigint[] ids: whether one of them is a live folder (index-only, assets_live_folders, migration 011). */
 export const LIVE_FOLDER_SQL = `SELECT EXISTS (SELECT 1 FROM assets a WHERE a.id = ANY ($2::bigint[]) AND a.project_id = $1
