@@ -7,14 +7,16 @@
 import { benchEnv } from './lib.ts';
 import { seedFolder, seedFiles } from '../tests/helpers/seed.ts';
 import { readFileSync } from 'node:fs';
-import { TRASH_SQL } from '../src/core/assets/trash.ts';
+import { TRASH_SQL, TRASH_FILES_SQL } from '../src/core/assets/trash.ts';
 import { materialiseStatement } from '../src/core/jobs/store.ts';
 import { selectionSql } from '../src/core/selection/sql.ts';
 import { parseSelection } from '../src/core/selection/parse.ts';
 import type { Actor } from '../src/core/keys.ts';
 
 // PROF_BEFORE: a rendered tree-trash.sql of another checkout (e.g. main's), run beside this tree's;
-// PROF_MAIN_STORE: another checkout's src/core/jobs/store.ts, its materialise beside this tree's
+// PROF_MAIN_STORE: another checkout's src/core/jobs/store.ts, its materialise beside this tree's;
+// PROF_EXPLAIN=1: the materialise's EXPLAIN ANALYZE too; PROF_IDORDER=1: batches cut in id order
+// (the job's order for children of one folder), else tree order
 const BEFORE = process.env.PROF_BEFORE
   ? readFileSync(process.env.PROF_BEFORE, 'utf8').split('\n').filter((l) => !/^--/.test(l)).join('\n').replace(/;\s*$/, '')
   : undefined;
@@ -29,6 +31,7 @@ const variants: Record<string, string> = {
        SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM u))`,
   ...(BEFORE ? { 'tree-trash (before)': BEFORE } : {}),
   'tree-trash (now)': TRASH_SQL,
+  'files-trash': TRASH_FILES_SQL,
 };
 
 /** CPU time (ms) of a PostgreSQL backend so far, from /proc (utime + stime, clock ticks of 10 ms). */
@@ -63,6 +66,12 @@ try {
         : undefined;
       const runs: [string, string, string][] = [];
       for (let i = 0; i < 3; i++) runs.push(...(before ? [['before', '', before] as [string, string, string]] : []), ['now', '', text]);
+      if (process.env.PROF_EXPLAIN) {
+        await c.query('SAVEPOINT e');
+        const { rows: plan } = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values);
+        console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
+        await c.query('ROLLBACK TO SAVEPOINT e');
+      }
       for (const [label, wm, sql] of runs) {
         await c.query('SAVEPOINT m');
         if (wm) await c.query(`SET LOCAL work_mem = '${wm}'`);
@@ -79,7 +88,7 @@ try {
       await c.query('ROLLBACK');
     } finally { c.release(); }
   }
-  const ids = (await pool.query('SELECT id FROM assets WHERE parent_id = $1 ORDER BY path', [folder.id])).rows.map((r) => Number(r.id));
+  const ids = (await pool.query('SELECT id FROM assets WHERE parent_id = $1 ORDER BY ' + (process.env.PROF_IDORDER ? 'id' : 'path'), [folder.id])).rows.map((r) => Number(r.id));
   const res: Record<string, { ms: number[]; buf: number[]; cpu: number[] }> = {};
   let slice = 0;
   for (let r = 0; r < ROUNDS; r++) {
