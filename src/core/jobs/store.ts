@@ -11,7 +11,7 @@
 // take a job in the middle of a batch.
 import type pg from 'pg';
 import { withTx, type Db } from '../../db/pool.ts';
-import { defineStatement, run } from '../../db/statement.ts';
+import { defineStatement, parseIntArray, run } from '../../db/statement.ts';
 import type { JobData, JobInfo, JobKind, JobParams } from './jobs.ts';
 
 export interface JobRow {
@@ -238,13 +238,13 @@ export async function materialiseItems(tx: Db, jobId: number, batchSize: number,
   return { n: Number(r.n), notFound: Number(r.not_found) };
 }
 
-export const takeBatchStatement = defineStatement<{ jobId: number; nextSeq: number }, { first_seq: number; last_seq: number; asset_ids: (number | string)[] }>({
+export const takeBatchStatement = defineStatement<{ jobId: number; nextSeq: number }, { first_seq: number; last_seq: number; asset_ids: string }>({
   name: 'job-items-take',
   summary: "take a job's next batch of asset ids (the job_items row is removed in the batch's transaction)",
   render: (p) => ({
     text: `DELETE FROM job_items WHERE job_id = $1 AND first_seq = (
          SELECT min(first_seq) FROM job_items WHERE job_id = $1 AND first_seq >= $2)
-       RETURNING first_seq, last_seq, asset_ids`,
+       RETURNING first_seq, last_seq, asset_ids::text AS asset_ids`, // as text: parseIntArray
     values: [p.jobId, p.nextSeq],
   }),
   prepare: () => true, // by key (the primary key of job_items), once per batch
@@ -254,7 +254,7 @@ export const takeBatchStatement = defineStatement<{ jobId: number; nextSeq: numb
 /** The next batch (its first and last seq, asset ids), removed from job_items; null when none is left. */
 export async function takeBatch(tx: Db, jobId: number, nextSeq: number): Promise<{ from: number; last: number; ids: number[] } | null> {
   const [r] = await run(tx, takeBatchStatement, { jobId, nextSeq });
-  return r ? { from: Number(r.first_seq), last: Number(r.last_seq), ids: r.asset_ids.map(Number) } : null;
+  return r ? { from: Number(r.first_seq), last: Number(r.last_seq), ids: parseIntArray(r.asset_ids) } : null;
 }
 
 export const progressStatement = defineStatement<{ jobId: number; from: number; last: number; me: string; info: JobInfo; leaseMs: number }, { n: number }>({

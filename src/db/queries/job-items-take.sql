@@ -6,4 +6,4 @@
 --   $2 = 5001
 DELETE FROM job_items WHERE job_id = $1 AND first_seq = (
          SELECT min(first_seq) FROM job_items WHERE job_id = $1 AND first_seq >= $2)
-       RETURNING first_seq, last_seq, asset_ids;
+       RETURNING first_seq, last_seq, asset_ids::text AS asset_ids;

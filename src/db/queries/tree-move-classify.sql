@@ -3,7 +3,7 @@
 
 -- sample: a batch of three roots
 --   $1 = 1
---   $2 = [101,102,103]
+--   $2 = "{101,102,103}"
 --   $3 = 50
 WITH req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
 np AS (SELECT id, path FROM assets WHERE id = $3),

@@ -3,7 +3,7 @@
 
 -- sample: two nested roots
 --   $1 = 1
---   $2 = [102,103]
+--   $2 = "{102,103}"
 --   $3 = 50
 WITH np AS (SELECT id, path, pathname, depth FROM assets WHERE id = $3),
 n AS (SELECT id, path, pathname, depth, name FROM assets WHERE id = ANY($2::bigint[]) AND project_id = $1),

@@ -3,7 +3,7 @@
 
 -- sample: three top roots
 --   $1 = 1
---   $2 = [101,102,103]
+--   $2 = "{101,102,103}"
 --   $3 = 50
 WITH np AS (SELECT id, gid, path, pathname, depth FROM assets WHERE id = $3),
 t AS (SELECT id, parent_id, path, pathname, depth, name FROM assets WHERE id = ANY($2::bigint[]) AND project_id = $1),

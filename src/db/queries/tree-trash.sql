@@ -3,7 +3,7 @@
 
 -- sample: a batch of three roots
 --   $1 = 1
---   $2 = [101,102,103]
+--   $2 = "{101,102,103}"
 WITH req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
 -- read through the primary key in one index scan of the whole array (sorted, each leaf page read
 -- once: ~150 buffers for 5,000 ids, against 3 per id for a probe per id)

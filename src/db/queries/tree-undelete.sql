@@ -3,7 +3,7 @@
 
 -- sample: a batch of three roots
 --   $1 = 1
---   $2 = [101,102,103]
+--   $2 = "{101,102,103}"
 WITH RECURSIVE req AS (SELECT DISTINCT unnest($2::bigint[]) AS id),
 cand AS (SELECT a.* FROM req CROSS JOIN LATERAL (
            SELECT a.id, a.parent_id, a.path, a.name, a.pathname, a.deleted_on, a.deleted_root
