@@ -234,6 +234,10 @@ export const materialiseStatement = defineStatement<{ jobId: number; batchSize: 
 
 /** Materialises the selection (its SQL numbered from $3) into job_items (then markMaterialised). */
 export async function materialiseItems(tx: Db, jobId: number, batchSize: number, order: ItemOrder, selection: { sql: string; params: unknown[] }): Promise<{ n: number; notFound: number }> {
+  // the ids' sort and the one-row CTE holding their array (8 MB per 1,000,000) in memory, not
+  // spilled to temporary files: 1,000,000 children 860-1,000 -> 740-890 ms (6 runs interleaved);
+  // for this transaction only (it ends after the materialise)
+  await tx.query("SET LOCAL work_mem = '64MB'");
   const [r] = await run(tx, materialiseStatement, { jobId, batchSize, order, selection });
   return { n: Number(r.n), notFound: Number(r.not_found) };
 }
