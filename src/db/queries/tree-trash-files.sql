@@ -11,16 +11,17 @@ upd AS (
   WHERE NOT (SELECT has_folder FROM probe)
     AND a.id = ANY ($2::bigint[]) AND a.project_id = $1 AND a.parent_id IS NOT NULL AND a.deleted_on IS NULL
   RETURNING a.id, a.gid, a.parent_id),
+written AS MATERIALIZED (SELECT count(*) AS n FROM upd),
 -- the ids not written, read by key (only when some were not written)
 rest AS (SELECT a.parent_id, a.deleted_on FROM assets a
-         WHERE NOT (SELECT has_folder FROM probe) AND (SELECT count(*) FROM upd) < cardinality($2::bigint[])
+         WHERE NOT (SELECT has_folder FROM probe) AND (SELECT n FROM written) < cardinality($2::bigint[])
            AND a.id = ANY (ARRAY(SELECT x FROM unnest($2::bigint[]) AS x EXCEPT SELECT id FROM upd)) AND a.project_id = $1),
 parents AS (SELECT p.gid FROM (SELECT DISTINCT parent_id FROM upd) t
             CROSS JOIN LATERAL (SELECT p.gid FROM assets p WHERE p.id = t.parent_id OFFSET 0) p)
 SELECT (SELECT has_folder FROM probe) AS has_folder,
-       (SELECT count(*) FROM upd) AS done,
+       (SELECT n FROM written) AS done,
        CASE WHEN (SELECT has_folder FROM probe) THEN 0
-            ELSE cardinality($2::bigint[]) - (SELECT count(*) FROM upd) - (SELECT count(*) FROM rest) END AS not_found,
+            ELSE cardinality($2::bigint[]) - (SELECT n FROM written) - (SELECT count(*) FROM rest) END AS not_found,
        (SELECT count(*) FROM rest WHERE parent_id IS NULL) AS is_root,
        (SELECT count(*) FROM rest WHERE parent_id IS NOT NULL AND deleted_on IS NOT NULL) AS already_deleted,
        (SELECT emit_changes($1, 'DELETE', 'assets', (SELECT array_agg(gid::text) FROM upd))) AS c1,
