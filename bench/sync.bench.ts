@@ -96,7 +96,9 @@ try {
   client.close();
   for (const { limit, paged, received, whole, clientCpu, here } of figures) {
     console.log(`\npage size ${limit}${limit === 10_000 ? ' (the default)' : ''} (client CPU per catch-up: ${clientCpu.toFixed(0)} ms):`);
-    report(`sync catch-up, ${TOTAL} events, /sync/get pages of ${limit} received (server's share), vs raw SELECT`, rate(received), rate(raw), 'events/s', '>= 0.8x floor rate (ratio <= 1.25)', true);
+    // the target is the default page (what the vendor's client gets: it sends no limit); pages of
+    // 1000 are shown for what a smaller page costs
+    report(`sync catch-up, ${TOTAL} events, /sync/get pages of ${limit} received (server's share), vs raw SELECT`, rate(received), rate(raw), 'events/s', limit === 10_000 ? '>= 0.8x floor rate (ratio <= 1.25)' : '', true);
     report(`sync catch-up, ${TOTAL} events, /sync/get pages of ${limit} received, vs same page SQL direct`, rate(received), rate(paged), 'events/s', '', true);
     report(`sync catch-up, ${TOTAL} events, /sync/get pages of ${limit} + client decoding and JSON.parse, vs raw SELECT`, rate(whole), rate(raw), 'events/s', '', true);
     report(`sync catch-up, ${TOTAL} events, /sync/get pages of ${limit}, client (fetch + text) in the server's process, vs raw SELECT`, rate(here), rate(raw), 'events/s', '', true);

@@ -29,12 +29,13 @@ export function defineStatement<P, R>(s: Omit<Statement<P, R>, 'row'>): Statemen
 }
 
 /**
- * A list of ids as a PostgreSQL array literal, for a `$n::bigint[]` parameter. pg would quote and
- * escape each element; for integers that is wasted work on the batch's critical path (5,000 ids:
- * 0.1 against 0.5 ms). The ids are safe integers (the callers check them).
+ * An array parameter as its PostgreSQL text literal, for `$n::bigint[]` or `$n::uuid[]`: the
+ * elements are integers or canonical uuids (nothing to quote), and joining them is much cheaper
+ * than the driver's per-element quoting and escaping (5,000 ids: 0.1 against 0.5 ms), which is on
+ * a bulk batch's critical path.
  */
-export function intArray(ids: readonly number[]): string {
-  return `{${ids.join(',')}}`;
+export function arrayLiteral(values: readonly (string | number)[]): string {
+  return `{${values.join(',')}}`;
 }
 
 /**

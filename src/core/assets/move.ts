@@ -2,7 +2,7 @@
 import type { Db } from '../../db/pool.ts';
 import type { Actor } from '../keys.ts';
 import { notFound, rule } from '../errors.ts';
-import { defineStatement, intArray, run } from '../../db/statement.ts';
+import { defineStatement, arrayLiteral, run } from '../../db/statement.ts';
 import { type BatchOutcome, checkIds, lockTree, outcome, upper } from './common.ts';
 
 /**
@@ -115,7 +115,7 @@ export async function moveSubtrees(tx: Db, actor: Actor, rootIds: number[], newP
 
 // The statements of this module as reviewed artifacts (src/db/queries/tree-move*.sql).
 interface MoveParams { projectId: number; ids: number[]; parentId: number }
-const values = (p: MoveParams) => [p.projectId, intArray(p.ids), p.parentId];
+const values = (p: MoveParams) => [p.projectId, arrayLiteral(p.ids), p.parentId];
 const SAMPLE: MoveParams = { projectId: 1, ids: [101, 102, 103], parentId: 50 };
 export const moveClassify = defineStatement<MoveParams, { tops: number[]; nested: number[] } & Record<string, number>>({
   name: 'tree-move-classify',

@@ -21,7 +21,7 @@ import { selectionError } from '../errors.ts';
 import { Params } from '../search/params.ts';
 import { searchSql } from '../search/search.ts';
 import { parseSelection, type Selection, type SelectionEntry } from './parse.ts';
-import { defineStatement } from '../../db/statement.ts';
+import { arrayLiteral, defineStatement } from '../../db/statement.ts';
 
 export interface SelectionSqlOptions { trashed: 'exclude' | 'include' }
 
@@ -69,15 +69,6 @@ export function childrenArrays(entries: SelectionEntry[]): ChildrenArrays {
 
 function excludeSql(e: { exclude: string[] }, p: Params): string {
   return e.exclude.length ? ` AND a.gid <> ALL(${p.add(e.exclude)}::uuid[])` : '';
-}
-
-/**
- * An array parameter as its PostgreSQL text literal: the elements are canonical uuids or integers
- * (nothing to quote), and joining them is much cheaper than the driver's per-element escaping
- * (100,000 elements).
- */
-function arrayLiteral(values: readonly (string | number)[]): string {
-  return `{${values.join(',')}}`;
 }
 
 const NO_PROBLEM = 'NULL::int AS invalid_entry, NULL::boolean AS invalid_is_file';
