@@ -287,8 +287,10 @@ export async function removeOrphanBlobs(db: pg.Pool, blobs: BlobStore, hashes: s
 
 // The statements of this module as reviewed artifacts (src/db/queries/tree-*.sql).
 type Counts = Record<string, number>;
+/** The outcome row of both trash statements (counts come back as bigint text or numbers). */
+interface TrashCounts { done: number; not_found: number; is_root: number; already_deleted: number }
 const BATCH = { projectId: 1, ids: [101, 102, 103] };
-export const trashBatch = defineStatement<{ projectId: number; ids: number[] }, Counts>({
+export const trashBatch = defineStatement<{ projectId: number; ids: number[] }, TrashCounts>({
   name: 'tree-trash',
   summary: 'trash the subtrees of a batch of roots (per-item outcomes, DELETE and parent UPDATE events)',
   render: (p) => ({ text: TRASH_SQL, values: [p.projectId, arrayLiteral(p.ids)] }),
@@ -297,7 +299,7 @@ export const trashBatch = defineStatement<{ projectId: number; ids: number[] }, 
   prepare: () => true,
   samples: [{ label: 'a batch of three roots', params: BATCH }],
 });
-export const trashFilesBatch = defineStatement<{ projectId: number; ids: number[] }, Counts & { has_folder: boolean }>({
+export const trashFilesBatch = defineStatement<{ projectId: number; ids: number[] }, TrashCounts & { has_folder: boolean }>({
   name: 'tree-trash-files',
   summary: 'trash a batch of ids if none of them is a live folder: one UPDATE of the files (per-item outcomes, DELETE and parent UPDATE events); else nothing, has_folder',
   render: (p) => ({ text: TRASH_FILES_SQL, values: [p.projectId, arrayLiteral(p.ids)] }),
